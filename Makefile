@@ -1,0 +1,59 @@
+# bustrack: `make run` installs everything and starts the server; `make test` installs
+# everything (Python packages, Leaflet from npm, Debian's chromium) and runs the suite.
+# Both are idempotent: steps whose inputs did not change are skipped.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMPS := .make
+ARGS   ?=
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint typecheck pytest install install-test frontend browser services clean settings-table
+
+run: install frontend
+	$(BIN)/python -m bustrack.web $(ARGS)
+
+test: install-test frontend browser
+	$(BIN)/ruff check bustrack tests bench
+	$(BIN)/ruff format --check bustrack tests bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest $(ARGS)
+
+lint: install-test
+	$(BIN)/ruff check bustrack tests bench
+	$(BIN)/ruff format --check bustrack tests bench
+	$(BIN)/mypy
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(STAMPS)/install
+$(STAMPS)/install: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@mkdir -p $(STAMPS) && touch $@
+
+install-test: $(STAMPS)/install-test
+$(STAMPS)/install-test: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/install
+
+# Leaflet (and any other JS library) comes from npm, pinned by the lock file.
+frontend: frontend/node_modules/.package-lock.json
+frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
+	npm ci --prefix frontend --no-audit --no-fund
+
+# The browser tests drive Debian's chromium through Playwright (Playwright cannot
+# download its own browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+settings-table: install
+	$(BIN)/python -m bustrack.settings
+
+clean:
+	rm -rf $(VENV) $(STAMPS) frontend/node_modules .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,133 @@
+"""The set of connected WebSocket clients, and fan-out to them.
+
+A frame is built once per tick and written to every client's transport without
+waiting for any of them (the ``websockets`` library's ``broadcast()`` does the
+same). A client whose transport buffer is over the limit skips frames: it is
+marked to get a fresh snapshot as soon as its buffer drains, so no queue grows
+and it never replays a backlog. A client that stays unable to receive for
+``stuck_timeout`` seconds is dropped.
+
+The caller owns the clock: :meth:`Hub.publish` takes the current monotonic time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aiohttp import WSCloseCode, web
+
+__all__ = ["Client", "Hub"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BUFFER_LIMIT = 256 * 1024
+
+
+@dataclass(eq=False, slots=True)
+class Client:
+    """One connected WebSocket and what the hub knows of its delivery state."""
+
+    ws: web.WebSocketResponse
+    transport: asyncio.Transport
+    peer: str
+    needs_snapshot: bool = True
+    stuck_since: float | None = None
+    frames_sent: int = 0
+    frames_skipped: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def buffered(self) -> int:
+        """Bytes written to this client that the kernel has not taken yet."""
+        return self.transport.get_write_buffer_size()
+
+
+class Hub:
+    """Tracks connected clients and writes shared frames to them."""
+
+    def __init__(
+        self,
+        *,
+        stuck_timeout: float = 30.0,
+        buffer_limit: int = DEFAULT_BUFFER_LIMIT,
+    ) -> None:
+        """Create an empty hub.
+
+        Args:
+            stuck_timeout: seconds a client may stay over ``buffer_limit`` before it
+                is dropped.
+            buffer_limit: bytes of unsent data above which a client skips frames.
+        """
+        self.clients: set[Client] = set()
+        self.stuck_timeout = stuck_timeout
+        self.buffer_limit = buffer_limit
+        self.dropped_stuck = 0
+
+    def add(self, client: Client) -> None:
+        """Start tracking ``client``."""
+        self.clients.add(client)
+
+    def discard(self, client: Client) -> None:
+        """Stop tracking ``client`` (no error if it is not tracked)."""
+        self.clients.discard(client)
+
+    def _write(self, client: Client, frame: bytes) -> bool:
+        if client.ws.closed or client.transport.is_closing():
+            return False
+        client.transport.write(frame)
+        client.frames_sent += 1
+        return True
+
+    def send_snapshot(self, client: Client, frame: bytes) -> None:
+        """Write a snapshot frame to one client (e.g. right after it connects)."""
+        if self._write(client, frame):
+            client.needs_snapshot = False
+
+    def publish(self, update: bytes, snapshot: Callable[[], bytes], now: float) -> None:
+        """Send this tick's frame to every client, never waiting for any of them.
+
+        Args:
+            update: the complete WebSocket frame of this tick's ``update``.
+            snapshot: returns the complete frame of the current ``snapshot``; called
+                only if some client needs one, and it should cache its result.
+            now: the current monotonic time, for the stuck-client timeout.
+        """
+        for client in list(self.clients):
+            if client.buffered > self.buffer_limit:
+                client.frames_skipped += 1
+                client.needs_snapshot = True
+                if client.stuck_since is None:
+                    client.stuck_since = now
+                elif now - client.stuck_since > self.stuck_timeout:
+                    self._drop_stuck(client)
+                continue
+            client.stuck_since = None
+            if client.needs_snapshot:
+                self.send_snapshot(client, snapshot())
+            else:
+                self._write(client, update)
+
+    def _drop_stuck(self, client: Client) -> None:
+        log.warning(
+            "closing %s: it has not read for %.0f s (%d bytes waiting)",
+            client.peer,
+            self.stuck_timeout,
+            client.buffered,
+        )
+        self.dropped_stuck += 1
+        self.discard(client)
+        # Its buffer is full, so a close frame would never reach it: cut the connection.
+        client.transport.abort()
+
+    async def close_all(self, code: int = WSCloseCode.GOING_AWAY, message: bytes = b"") -> None:
+        """Close every client's WebSocket with ``code`` (1001 by default) and forget them."""
+        clients = list(self.clients)
+        self.clients.clear()
+        if clients:
+            log.info("closing %d WebSocket(s) with code %d", len(clients), code)
+        await asyncio.gather(
+            *(c.ws.close(code=code, message=message) for c in clients), return_exceptions=True
+        )

@@ -1,0 +1,170 @@
+"""bustrack's settings, declared once.
+
+Each setting is a field of :class:`Settings` with its default and help text. The
+command line (``--name``), the environment (``BUSTRACK_NAME``), the README's table
+(``python -m bustrack.settings``) and the tests all derive from that one table.
+Precedence: command line, then environment, then default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "DEFAULT_GTFS",
+    "ENV_PREFIX",
+    "Settings",
+    "SettingsError",
+    "build_parser",
+    "markdown_table",
+    "parse_settings",
+]
+
+ENV_PREFIX = "BUSTRACK_"
+DEFAULT_GTFS = Path(__file__).parent / "data" / "mumbai-best-gtfs"
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+
+
+def _setting(default: Any, help: str, *, shown: str | None = None) -> Any:
+    return field(default=default, metadata={"help": help, "shown": shown})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything an operator can set. Construct directly in tests."""
+
+    host: str = _setting("127.0.0.1", "Address to listen on (0.0.0.0 for all interfaces).")
+    port: int = _setting(8080, "TCP port to listen on.")
+    gtfs: Path = _setting(
+        DEFAULT_GTFS,
+        "GTFS Schedule feed to run: a folder or a .zip.",
+        shown="the bundled Mumbai BEST feed",
+    )
+    tick: float = _setting(1.0, "Seconds between position updates.")
+    start_time: str = _setting(
+        "",
+        "Run the simulation from this service time (HH:MM or HH:MM:SS) instead of "
+        "the real time of day in the feed's timezone.",
+    )
+    tile_url: str = _setting(OSM_TILES, "Map tile URL template for Leaflet.")
+    tile_attribution: str = _setting(OSM_ATTRIBUTION, "HTML attribution shown for the tiles.")
+    allowed_origins: str = _setting(
+        "",
+        "Comma-separated extra origins (scheme://host[:port]) allowed to open /ws; "
+        "the page's own origin is always allowed. '*' allows any.",
+    )
+    tls_cert: str = _setting("", "PEM certificate file: serve https:// and wss://.")
+    tls_key: str = _setting("", "PEM private key file for --tls-cert.")
+    heartbeat: float = _setting(20.0, "Seconds between WebSocket pings; a silent peer is closed.")
+    stuck_timeout: float = _setting(
+        30.0, "Seconds a client may stay unable to receive before it is closed."
+    )
+    log_level: str = _setting("INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
+
+    @property
+    def origins(self) -> frozenset[str]:
+        """The extra allowed origins as a set (``*`` included as is)."""
+        return frozenset(o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip())
+
+
+class SettingsError(ValueError):
+    """A setting's value could not be understood."""
+
+
+def _fields() -> tuple[dataclasses.Field[Any], ...]:
+    return dataclasses.fields(Settings)
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _env_name(name: str) -> str:
+    return ENV_PREFIX + name.upper()
+
+
+def _convert(f: dataclasses.Field[Any], raw: str, source: str) -> Any:
+    kind = type(f.default)
+    try:
+        if kind is bool:
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if issubclass(kind, Path):
+            return Path(raw).expanduser()
+        return kind(raw)
+    except ValueError:
+        raise SettingsError(f"{source}: {raw!r} is not a valid {kind.__name__}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the command-line parser, one ``--flag`` per setting."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bustrack.web",
+        description="Serve live bus positions on a Leaflet map and a /ws WebSocket.",
+    )
+    for f in _fields():
+        shown = f.metadata["shown"] or f.default
+        parser.add_argument(
+            _flag(f.name),
+            dest=f.name,
+            default=None,
+            metavar=f.name.upper(),
+            help=f"{f.metadata['help']} (default: {shown}; env {_env_name(f.name)})",
+        )
+    return parser
+
+
+def parse_settings(
+    argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build :class:`Settings` from command-line arguments and environment variables.
+
+    Raises:
+        SettingsError: a value has the wrong type.
+        SystemExit: argparse rejected the command line (it prints why).
+    """
+    environ = os.environ if environ is None else environ
+    args = build_parser().parse_args(argv)
+    values: dict[str, Any] = {}
+    for f in _fields():
+        raw = getattr(args, f.name)
+        source = _flag(f.name)
+        if raw is None and _env_name(f.name) in environ:
+            raw = environ[_env_name(f.name)]
+            source = _env_name(f.name)
+        if raw is not None:
+            values[f.name] = _convert(f, raw, source)
+    settings = Settings(**values)
+    if bool(settings.tls_cert) != bool(settings.tls_key):
+        raise SettingsError("--tls-cert and --tls-key must be given together")
+    if settings.tick <= 0:
+        raise SettingsError(f"--tick: {settings.tick} must be > 0")
+    if not 0 <= settings.port <= 65535:
+        raise SettingsError(f"--port: {settings.port} is not a TCP port (0-65535)")
+    return settings
+
+
+def markdown_table() -> str:
+    """Return the settings as a Markdown table for README.md."""
+    rows = ["| Flag | Environment | Default | What it does |", "|---|---|---|---|"]
+    for f in _fields():
+        shown = f.metadata["shown"] or f.default
+        if shown == "":
+            shown = "(empty)"
+        shown_text = str(shown).replace("|", "\\|")
+        rows.append(
+            f"| `{_flag(f.name)}` | `{_env_name(f.name)}` | {shown_text} | {f.metadata['help']} |"
+        )
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -1,0 +1,270 @@
+"""Vehicles running a GTFS timetable: where every bus is at a given moment.
+
+Pure: no I/O and no clock. The caller passes the moment as an aware
+:class:`datetime.datetime`; the same feed and moment always give the same vehicles.
+
+A trip runs along its path (the feed's shape when it has one, else straight lines
+from stop to stop) at the speed its stop times imply, dwelling at each stop from
+arrival to departure. Trips listed in ``frequencies.txt`` run once per headway
+within each window; the others run once at their stop times. Service days come
+from calendar + calendar_dates, and times past 24:00 belong to the previous
+service day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from bustrack.geo import point_along
+from bustrack.gtfs.model import Feed, Trip
+from bustrack.gtfs.service import service_day_start, services_on
+
+__all__ = [
+    "Path",
+    "Timetable",
+    "Vehicle",
+    "busiest_time",
+    "count_active",
+    "locate_vehicles",
+]
+
+DAY = 86_400
+
+
+@dataclass(frozen=True, slots=True)
+class Vehicle:
+    """One bus at one moment.
+
+    ``vehicle_id`` is stable for one run of one trip: the trip id, plus ``@`` and
+    the run's start (service-day seconds) for trips repeated by frequencies.
+    ``distance`` is metres travelled along the trip's path; ``next_stop`` the index
+    of the next stop in the trip's stop list (the stop it dwells at, if dwelling).
+    """
+
+    vehicle_id: str
+    trip_id: str
+    route_id: str
+    headsign: str
+    lat: float
+    lon: float
+    bearing: float
+    distance: float
+    next_stop: int
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """The polyline a trip runs along, with metres from its start to each point."""
+
+    lats: array[float]
+    lons: array[float]
+    distances: array[float]
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """How a trip runs on a service day: when its runs start, and how long each lasts."""
+
+    trip: Trip
+    first_start: int
+    last_start: int
+    headway: int  # 0 for a trip that runs once
+    duration: int
+    starts: tuple[int, ...]  # explicit run starts (several frequency windows)
+
+
+class Timetable:
+    """A feed indexed for fast lookups of vehicles at a moment.
+
+    Build it once per feed; :func:`locate_vehicles` then costs about one binary
+    search and one interpolation per running vehicle.
+    """
+
+    def __init__(self, feed: Feed) -> None:
+        """Index ``feed``: paths per trip and run windows per trip."""
+        self.feed = feed
+        self.timezone = feed.timezone
+        self._paths: dict[str, Path] = {}
+        self._runs: list[_Run] = []
+        longest = 0
+        for trip in feed.trips.values():
+            run = _make_run(trip, feed)
+            if run is None:
+                continue
+            self._runs.append(run)
+            longest = max(longest, run.last_start + run.duration)
+        self._runs.sort(key=lambda r: r.first_start)
+        self._run_firsts = [r.first_start for r in self._runs]
+        # How many service days before today can still have vehicles running.
+        self.days_back = max(0, math.ceil(longest / DAY) - 1)
+        self._services_cache: dict[dt.date, frozenset[str]] = {}
+
+    def path(self, trip: Trip) -> Path:
+        """Return (and cache) the polyline trip ``trip`` runs along."""
+        found = self._paths.get(trip.trip_id)
+        if found is not None:
+            return found
+        shape = self.feed.shapes.get(trip.shape_id) if trip.shape_id else None
+        if shape is not None and len(shape.lats) >= 2:
+            found = Path(shape.lats, shape.lons, shape.distances)
+        else:
+            stops = [self.feed.stops[s] for s in trip.stop_ids]
+            found = Path(
+                array("d", (s.lat for s in stops)),
+                array("d", (s.lon for s in stops)),
+                trip.distances,
+            )
+        self._paths[trip.trip_id] = found
+        return found
+
+    def services(self, day: dt.date) -> frozenset[str]:
+        """Return the service ids active on ``day`` (cached)."""
+        found = self._services_cache.get(day)
+        if found is None:
+            found = services_on(self.feed, day)
+            self._services_cache[day] = found
+        return found
+
+    def runs_at(self, day: dt.date, t: int) -> list[tuple[Trip, int]]:
+        """Return ``(trip, run_start)`` for every run under way ``t`` seconds into ``day``."""
+        services = self.services(day)
+        out: list[tuple[Trip, int]] = []
+        hi = bisect_right(self._run_firsts, t)
+        for run in self._runs[:hi]:
+            if run.trip.service_id not in services:
+                continue
+            if run.last_start + run.duration < t:
+                continue
+            if run.starts:
+                out.extend((run.trip, s) for s in run.starts if s <= t <= s + run.duration)
+            elif run.headway == 0:
+                out.append((run.trip, run.first_start))
+            else:
+                k_lo = max(0, math.ceil((t - run.duration - run.first_start) / run.headway))
+                k_hi = (min(t, run.last_start) - run.first_start) // run.headway
+                for k in range(k_lo, k_hi + 1):
+                    out.append((run.trip, run.first_start + k * run.headway))
+        return out
+
+    def service_days(self, moment: dt.datetime) -> list[tuple[dt.date, int]]:
+        """Return ``(service_day, seconds_into_it)`` for each day that may run at ``moment``."""
+        local = moment.astimezone(_zone(self.timezone))
+        today = local.date()
+        out = []
+        for back in range(self.days_back + 1):
+            day = today - dt.timedelta(days=back)
+            t = int((moment - service_day_start(day, self.timezone)).total_seconds())
+            out.append((day, t))
+        return out
+
+
+def _zone(name: str) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def _make_run(trip: Trip, feed: Feed) -> _Run | None:
+    duration = trip.end - trip.start
+    windows = feed.frequencies.get(trip.trip_id, ())
+    if not windows:
+        return _Run(trip, trip.start, trip.start, 0, duration, ())
+    if len(windows) == 1:
+        w = windows[0]
+        if w.headway <= 0 or w.end <= w.start:
+            return None
+        last = w.start + ((w.end - 1 - w.start) // w.headway) * w.headway
+        return _Run(trip, w.start, last, w.headway, duration, ())
+    starts: list[int] = []
+    for w in windows:
+        if w.headway > 0:
+            starts.extend(range(w.start, w.end, w.headway))
+    if not starts:
+        return None
+    starts.sort()
+    return _Run(trip, starts[0], starts[-1], 0, duration, tuple(starts))
+
+
+def _vehicle(timetable: Timetable, trip: Trip, run_start: int, t: int, repeated: bool) -> Vehicle:
+    """Return where the run of ``trip`` that started at ``run_start`` is at time ``t``."""
+    tau = t - run_start + trip.start  # the moment in the trip's own timetable
+    dep = trip.departures
+    arr = trip.arrivals
+    dist = trip.distances
+    i = bisect_right(dep, tau) - 1
+    if i < 0:
+        d = dist[0]
+        next_stop = 0
+    elif i >= len(dep) - 1:
+        d = dist[-1]
+        next_stop = len(dep) - 1
+    elif tau < arr[i + 1]:
+        span = arr[i + 1] - dep[i]
+        f = (tau - dep[i]) / span if span > 0 else 1.0
+        d = dist[i] + (dist[i + 1] - dist[i]) * f
+        next_stop = i + 1
+    else:  # dwelling at stop i + 1
+        d = dist[i + 1]
+        next_stop = i + 1
+    path = timetable.path(trip)
+    lat, lon, bearing = point_along(path.lats, path.lons, path.distances, d)
+    vid = f"{trip.trip_id}@{run_start}" if repeated else trip.trip_id
+    return Vehicle(
+        vehicle_id=vid,
+        trip_id=trip.trip_id,
+        route_id=trip.route_id,
+        headsign=trip.headsign,
+        lat=lat,
+        lon=lon,
+        bearing=bearing,
+        distance=d,
+        next_stop=next_stop,
+    )
+
+
+def locate_vehicles(timetable: Timetable, moment: dt.datetime) -> list[Vehicle]:
+    """Return every vehicle running at ``moment`` (an aware datetime), with its position.
+
+    A run is under way from its departure at the first stop to its arrival at
+    the last stop, both included.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("moment must be timezone-aware")
+    out: list[Vehicle] = []
+    seen: set[str] = set()
+    for day, t in timetable.service_days(moment):
+        for trip, start in timetable.runs_at(day, t):
+            repeated = trip.trip_id in timetable.feed.frequencies
+            v = _vehicle(timetable, trip, start, t, repeated)
+            if v.vehicle_id in seen:
+                continue
+            seen.add(v.vehicle_id)
+            out.append(v)
+    return out
+
+
+def count_active(timetable: Timetable, day: dt.date, t: int) -> int:
+    """Return how many runs of ``day``'s service (and earlier days') are under way at ``t``."""
+    total = 0
+    for back in range(timetable.days_back + 1):
+        total += len(timetable.runs_at(day - dt.timedelta(days=back), t + back * DAY))
+    return total
+
+
+def busiest_time(timetable: Timetable, day: dt.date, step: int = 300) -> tuple[int, int]:
+    """Return ``(seconds_into_day, vehicles)`` at the busiest moment of ``day``.
+
+    Samples every ``step`` seconds over the 24 hours of the service day and
+    returns the earliest sample with the most vehicles running (0 vehicles if
+    ``day`` has no service at all).
+    """
+    best_t, best_n = 0, 0
+    for t in range(0, DAY, step):
+        n = count_active(timetable, day, t)
+        if n > best_n:
+            best_t, best_n = t, n
+    return best_t, best_n

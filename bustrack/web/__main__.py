@@ -1,0 +1,48 @@
+"""``python -m bustrack.web``: parse settings, load the feed, serve.
+
+Operator errors (bad settings, a broken feed, a port in use) end with a one-line
+message and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bustrack.gtfs import FeedError
+from bustrack.settings import SettingsError, parse_settings
+from bustrack.web.app import StartupError, create_app
+from bustrack.web.serve import PortError, serve
+
+__all__ = ["main"]
+
+log = logging.getLogger("bustrack")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the server; return the process exit status."""
+    try:
+        settings = parse_settings(argv)
+    except SettingsError as err:
+        print(f"bustrack: error: {err}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        log.info("loading GTFS feed %s", settings.gtfs)
+        app = create_app(settings)
+        asyncio.run(serve(app, settings))
+    except (FeedError, StartupError, PortError, ValueError, OSError) as err:
+        print(f"bustrack: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

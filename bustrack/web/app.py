@@ -1,0 +1,95 @@
+"""The application factory: one aiohttp app serving the page, its assets and /ws."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bustrack.clock import plan_clock
+from bustrack.fleet import Fleet
+from bustrack.gtfs import load_feed
+from bustrack.gtfs.model import Feed
+from bustrack.hub import Hub
+from bustrack.protocol import route_infos
+from bustrack.settings import Settings
+from bustrack.simulation import Timetable
+from bustrack.web.keys import (
+    clock_key,
+    feed_key,
+    fleet_key,
+    hub_key,
+    routes_key,
+    settings_key,
+    timetable_key,
+)
+from bustrack.web.ticker import ticker_ctx
+from bustrack.web.views import STATIC_APP, STATIC_LEAFLET, index
+from bustrack.web.ws import close_websockets, ws_handler
+
+__all__ = ["FRONTEND_DIR", "StartupError", "create_app"]
+
+log = logging.getLogger(__name__)
+
+FRONTEND_DIR = Path(__file__).resolve().parents[2] / "frontend"
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+
+
+class StartupError(RuntimeError):
+    """The app cannot start; the message says what to do."""
+
+
+def create_app(
+    settings: Settings, *, feed: Feed | None = None, now: dt.datetime | None = None
+) -> web.Application:
+    """Build the bustrack application.
+
+    Args:
+        settings: the operator's settings.
+        feed: an already loaded feed (tests share one); loaded from
+            ``settings.gtfs`` when None.
+        now: the real moment used to plan the simulation clock (default: now).
+
+    Raises:
+        StartupError: the frontend packages are not installed.
+        FeedError: the feed cannot be loaded.
+        ValueError: ``settings.start_time`` is malformed.
+    """
+    leaflet_dir = FRONTEND_DIR / "node_modules" / "leaflet" / "dist"
+    if not leaflet_dir.is_dir():
+        raise StartupError(
+            f"Leaflet is not installed in {leaflet_dir.parent.parent}: "
+            "run `npm ci --prefix frontend` (or `make run`)"
+        )
+    if feed is None:
+        feed = load_feed(settings.gtfs)
+    timetable = Timetable(feed)
+    plan = plan_clock(timetable, now or dt.datetime.now(dt.UTC), settings.start_time)
+    if plan.note:
+        log.warning("%s", plan.note)
+
+    app = web.Application()
+    app[settings_key] = settings
+    app[feed_key] = feed
+    app[timetable_key] = timetable
+    app[routes_key] = route_infos(feed)
+    app[clock_key] = plan
+    app[fleet_key] = Fleet()
+    app[hub_key] = Hub(stuck_timeout=settings.stuck_timeout)
+
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html"]),
+    )
+    app.router.add_get("/", index, name="index")
+    app.router.add_get("/ws", ws_handler, name="ws")
+    app.router.add_static(STATIC_APP, FRONTEND_DIR / "src", name="static_app")
+    app.router.add_static(STATIC_LEAFLET, leaflet_dir, name="static_leaflet")
+    app.cleanup_ctx.append(ticker_ctx)
+    app.on_shutdown.append(close_websockets)
+    return app

@@ -1,0 +1,35 @@
+"""Typed keys for everything the application stores, declared in one place."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from bustrack.clock import ClockPlan
+from bustrack.fleet import Fleet
+from bustrack.gtfs.model import Feed
+from bustrack.hub import Hub
+from bustrack.protocol import RouteInfo
+from bustrack.settings import Settings
+from bustrack.simulation import Timetable
+
+__all__ = [
+    "clock_key",
+    "feed_key",
+    "fleet_key",
+    "hub_key",
+    "routes_key",
+    "settings_key",
+    "ticker_key",
+    "timetable_key",
+]
+
+settings_key = web.AppKey("settings", Settings)
+feed_key = web.AppKey("feed", Feed)
+timetable_key = web.AppKey("timetable", Timetable)
+routes_key = web.AppKey("routes", dict[str, RouteInfo])
+clock_key = web.AppKey("clock", ClockPlan)
+fleet_key = web.AppKey("fleet", Fleet)
+hub_key = web.AppKey("hub", Hub)
+ticker_key = web.AppKey("ticker", asyncio.Task[None])

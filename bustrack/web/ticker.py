@@ -1,0 +1,87 @@
+"""The background task that advances the simulation and broadcasts each tick.
+
+It owns the clock: it reads the real time, asks the pure simulation where the
+buses are, lets :class:`~bustrack.fleet.Fleet` encode the frames once, and hands
+them to the :class:`~bustrack.hub.Hub`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bustrack.clock import format_service_time, service_seconds
+from bustrack.protocol import vehicle_records
+from bustrack.simulation import locate_vehicles
+from bustrack.web.keys import (
+    clock_key,
+    fleet_key,
+    hub_key,
+    routes_key,
+    settings_key,
+    ticker_key,
+    timetable_key,
+)
+from bustrack.wsframe import text_frame
+
+__all__ = ["advance", "ticker_ctx"]
+
+log = logging.getLogger(__name__)
+
+
+def advance(app: web.Application, real: dt.datetime) -> bytes:
+    """Move the fleet to real moment ``real``; return the ``update`` frame for everyone."""
+    timetable = app[timetable_key]
+    plan = app[clock_key]
+    moment = plan.moment(real)
+    vehicles = locate_vehicles(timetable, moment)
+    records = vehicle_records(vehicles, app[routes_key])
+    clock = {
+        "service_time": format_service_time(service_seconds(timetable, moment)),
+        "mode": plan.mode,
+        "note": plan.note,
+    }
+    ts_ms = int(real.timestamp() * 1000)
+    return text_frame(app[fleet_key].advance(records, ts_ms, clock))
+
+
+async def _run(app: web.Application) -> None:
+    tick = app[settings_key].tick
+    hub = app[hub_key]
+    fleet = app[fleet_key]
+    loop = asyncio.get_running_loop()
+    while True:
+        started = loop.time()
+        try:
+            frame = advance(app, dt.datetime.now(dt.UTC))
+            hub.publish(frame, fleet.snapshot_frame, loop.time())
+        except Exception:  # a bad tick must not stop the stream
+            log.exception("tick failed")
+        # Sleep to the next tick boundary so the period does not drift with load.
+        elapsed = loop.time() - started
+        if elapsed > tick:
+            log.warning("tick took %.2f s, longer than --tick %.2f s", elapsed, tick)
+        await asyncio.sleep(max(0.0, tick - elapsed))
+
+
+async def ticker_ctx(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: build the first state, run the ticker task, cancel it on cleanup."""
+    t0 = time.perf_counter()
+    advance(app, dt.datetime.now(dt.UTC))
+    log.info(
+        "first tick: %d vehicles in %.0f ms",
+        len(app[fleet_key].records),
+        (time.perf_counter() - t0) * 1000,
+    )
+    app[ticker_key] = asyncio.create_task(_run(app), name="bustrack-ticker")
+    yield
+    app[ticker_key].cancel()
+    try:
+        await app[ticker_key]
+    except asyncio.CancelledError:
+        pass

@@ -1,0 +1,87 @@
+"""The /ws endpoint: one WebSocket per client, fed by the hub.
+
+The handler checks the Origin, registers the client with the hub, sends it the
+current snapshot, then only reads: client messages are answered or refused with
+an ``error`` frame. Every socket is tracked until it ends and closed with 1001
+when the server shuts down (see :func:`close_websockets`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from bustrack.hub import Client
+from bustrack.protocol import (
+    MAX_CLIENT_MESSAGE,
+    ProtocolError,
+    encode_error,
+    encode_pong,
+    parse_client_message,
+)
+from bustrack.web.keys import fleet_key, hub_key, settings_key
+from bustrack.web.origin import origin_allowed
+
+__all__ = ["close_websockets", "ws_handler"]
+
+log = logging.getLogger(__name__)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+async def ws_handler(request: web.Request) -> web.StreamResponse:
+    """Serve one WebSocket client until it leaves or the server shuts down."""
+    settings = request.app[settings_key]
+    origin = request.headers.get("Origin")
+    own = f"{request.scheme}://{request.host}"
+    if not origin_allowed(origin, own, settings.origins):
+        log.warning("refused /ws from origin %s (allowed: %s)", origin, own)
+        raise web.HTTPForbidden(
+            text=f"origin {origin} may not open this WebSocket; see --allowed-origins\n"
+        )
+    ws = web.WebSocketResponse(
+        heartbeat=settings.heartbeat,
+        compress=False,
+        max_msg_size=MAX_CLIENT_MESSAGE,
+        timeout=5.0,
+    )
+    await ws.prepare(request)
+    transport = request.transport
+    if transport is None:  # the peer left during the handshake
+        return ws
+    hub = request.app[hub_key]
+    client = Client(ws=ws, transport=transport, peer=request.remote or "?")
+    hub.add(client)
+    hub.send_snapshot(client, request.app[fleet_key].snapshot_frame())
+    try:
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                await _answer(ws, msg.data)
+            elif msg.type == WSMsgType.BINARY:
+                await ws.close(
+                    code=WSCloseCode.UNSUPPORTED_DATA, message=b"binary frames are not supported"
+                )
+            elif msg.type == WSMsgType.ERROR:
+                log.info("WebSocket error from %s: %s", client.peer, ws.exception())
+    finally:
+        hub.discard(client)
+    return ws
+
+
+async def _answer(ws: web.WebSocketResponse, text: str) -> None:
+    try:
+        msg = parse_client_message(text)
+    except ProtocolError as err:
+        await ws.send_str(encode_error(str(err), _now_ms()).decode())
+        return
+    if msg["type"] == "ping":
+        await ws.send_str(encode_pong(_now_ms()).decode())
+
+
+async def close_websockets(app: web.Application) -> None:
+    """on_shutdown: close every WebSocket with 1001 (going away)."""
+    await app[hub_key].close_all(WSCloseCode.GOING_AWAY, b"server shutting down")

@@ -1,0 +1,52 @@
+"""``python -m bustrack.web`` as a user starts it: exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import free_port, timeout
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bustrack.web", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout(60),
+        check=False,
+    )
+
+
+def test_port_in_use_is_a_one_line_error() -> None:
+    port = free_port()
+    with socket.socket() as blocker:
+        blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        blocker.bind(("127.0.0.1", port))
+        blocker.listen()
+        proc = _run("--port", str(port))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1, proc.stderr
+    assert f"port {port} is already in use" in errors[0]
+    assert "--port" in errors[0]
+
+
+def test_bad_setting_is_a_one_line_error() -> None:
+    proc = _run("--tick", "fast")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == "bustrack: error: --tick: 'fast' is not a valid float"
+
+
+def test_missing_feed_is_a_one_line_error(tmp_path: Path) -> None:
+    proc = _run("--gtfs", str(tmp_path / "nowhere"), "--port", str(free_port()))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "nowhere" in proc.stderr.strip().splitlines()[-1]
