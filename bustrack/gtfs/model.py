@@ -79,6 +79,10 @@ class Trip:
     one per stop, all known (the loader interpolates missing intermediate times).
     ``distances`` are metres from the trip's first stop along its path, one per stop:
     from ``shape_dist_traveled`` when the feed gives it, else computed.
+    ``shape_offset`` is where the first stop lies along the trip's shape, in metres
+    from the shape's first point (0.0 without a shape): stop ``i`` is at
+    ``shape_offset + distances[i]`` on the shape. It is non-zero when a trip starts
+    part-way along its shape, e.g. a short working sharing a full route's shape.
     """
 
     trip_id: str
@@ -91,6 +95,7 @@ class Trip:
     arrivals: array[int]
     departures: array[int]
     distances: array[float]
+    shape_offset: float = 0.0
 
     @property
     def start(self) -> int:
