@@ -132,7 +132,7 @@ def _tables(files: Mapping[str, bytes]) -> dict[str, Table]:
         if table.empty:
             other_calendar = any(n in files for n in CALENDAR_FILES if n != name)
             if name in REQUIRED_FILES or (name in CALENDAR_FILES and not other_calendar):
-                raise FeedError("is empty (no header line)", file=name)
+                raise FeedError("file is empty (no header line)", file=name)
             continue
         tables[name] = table
     return tables

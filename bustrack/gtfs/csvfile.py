@@ -133,5 +133,6 @@ def _decode_error(name: str, data: bytes) -> FeedError:
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
         bad = data[err.start : err.start + 1].hex()
-        return FeedError(f"is not UTF-8 (byte 0x{bad} at offset {err.start})", file=name, line=line)
-    return FeedError("is not UTF-8", file=name)  # pragma: no cover - decode failed above
+        message = f"text is not UTF-8 (byte 0x{bad} at offset {err.start})"
+        return FeedError(message, file=name, line=line)
+    return FeedError("text is not UTF-8", file=name)  # pragma: no cover - decode failed above

@@ -74,14 +74,14 @@ class ShapeIndex:
                 found.update(self._grid.get((gx, gy), ()))
         return found
 
-    def _measure(self, i: int, x: float, y: float) -> tuple[float, float]:
-        """Return ``(distance to segment i, position along the shape of its nearest point)``."""
+    def _measure(self, i: int, x: float, y: float) -> tuple[float, float, float]:
+        """Return distance to segment ``i``; position and fraction along it of the nearest point."""
         x1, y1 = self._xs[i], self._ys[i]
         dx, dy = self._xs[i + 1] - x1, self._ys[i + 1] - y1
         length2 = dx * dx + dy * dy
         t = 0.0 if length2 == 0.0 else min(1.0, max(0.0, ((x - x1) * dx + (y - y1) * dy) / length2))
         distance = math.hypot(x - (x1 + t * dx), y - (y1 + t * dy))
-        return distance, self._pos[i] + t * (self._pos[i + 1] - self._pos[i])
+        return distance, self._pos[i] + t * (self._pos[i + 1] - self._pos[i]), t
 
     def candidates(self, lat: float, lon: float) -> list[tuple[float, float]]:
         """Return ``(position, distance)`` in metres for each pass of the shape near a point.
@@ -101,14 +101,17 @@ class ShapeIndex:
         hits = sorted(
             (i, *m) for i in self._near(x, y, limit) if (m := self._measure(i, x, y))[0] <= limit
         )
+        # A pass is a local minimum of the distance along the shape. Two consecutive
+        # segments whose nearest points are both inside them (not at the vertex they
+        # share) have a hump between them: two passes.
         passes: list[tuple[float, float]] = []
-        previous = -2
-        for i, distance, position in hits:
-            if i != previous + 1:
+        previous, previous_t = -2, 0.0
+        for i, distance, position, t in hits:
+            if i != previous + 1 or (previous_t < 1.0 and t > 0.0):
                 passes.append((position, distance))
             elif distance < passes[-1][1]:
                 passes[-1] = (position, distance)
-            previous = i
+            previous, previous_t = i, t
         return sorted(passes)
 
     def distance_at(self, position: float, lat: float, lon: float) -> float:
