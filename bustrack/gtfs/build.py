@@ -34,7 +34,10 @@ Kinds:
 ``calendar_ends_before_start``, ``duplicate_calendar_date``
     see :mod:`~bustrack.gtfs.tables` and :mod:`~bustrack.gtfs.stops`.
 
-An optional file of zero bytes counts as absent. The agency timezone is not checked
+Columns the model has no field for (``pickup_type``, ``timepoint``, ``block_id``,
+``zone_id``, ...) and files other than :data:`FEED_FILES` are ignored. Ids are taken
+as written (case and spaces matter, as the reference says). An optional file of
+zero bytes counts as absent. The agency timezone is not checked
 against the time zone database here (that needs the database: see
 :func:`bustrack.gtfs.load.load_feed`).
 """

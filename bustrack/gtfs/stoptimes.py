@@ -99,6 +99,8 @@ def build_trips(
 
 
 class _Builder:
+    """Holds what building the trips of one feed needs: indexes, caches, the log."""
+
     def __init__(
         self,
         table: Table,
