@@ -1,0 +1,147 @@
+/**
+ * Wires the page together: config → map → fleet state → bus markers and status line, fed by the
+ * WebSocket connection. Holds no logic of its own beyond routing frames; exposes `window.bustrack`
+ * for automated browser tests.
+ */
+
+import {readConfig, socketUrl} from './config.js';
+import {Connection, State} from './connection.js';
+import {Fleet} from './fleet.js';
+import {busLayer} from './busLayer.js';
+import {createMap} from './map.js';
+import {ServiceClock} from './serviceClock.js';
+import {StatusLine} from './status.js';
+
+const config = readConfig();
+const status = new StatusLine(document.getElementById('status'));
+const map = createMap('map', config, {
+	onTiles: (ok) => status.setRemark(ok ? '' : 'Map tiles cannot be loaded; buses are still shown.'),
+});
+const fleet = new Fleet({defaultTickMs: config.tick_ms});
+const clock = new ServiceClock();
+const buses = busLayer({ageOf: (id) => fleet.dataAgeMs(id, Date.now())}).addTo(map);
+const connection = new Connection(socketUrl(config.ws_path));
+
+const counters = {snapshots: 0, updates: 0, errors: 0, protocolErrors: 0};
+let synced = false; // A snapshot was applied on the current connection.
+let warnedRejected = false;
+
+function setStale(stale) {
+	map.getContainer().classList.toggle('bus-stale', stale);
+}
+
+function showClock() {
+	status.setClock({time: clock.text, mode: clock.mode, note: clock.note});
+}
+
+function warnRejected(frame) {
+	if (frame.rejected && !warnedRejected) {
+		warnedRejected = true;
+		console.warn(`bustrack: ignored ${frame.rejected} vehicle(s) without an id or a position`);
+	}
+}
+
+function onSnapshot(frame, receivedAt) {
+	if (frame.v !== config.protocol_version) {
+		console.error(`bustrack: the server speaks protocol v${frame.v}, this page v${config.protocol_version}`);
+		connection.stop();
+		setStale(true);
+		status.outdated();
+		return;
+	}
+	warnRejected(frame);
+	const changes = fleet.applySnapshot(frame, receivedAt);
+	buses.apply(changes, {durationMs: fleet.tickMs, fadeIn: counters.snapshots > 0});
+	counters.snapshots += 1;
+	synced = true;
+	clock.reset(frame.clock, frame.ts);
+	showClock();
+	setStale(false);
+	status.live(fleet.size);
+}
+
+function onUpdate(frame, receivedAt) {
+	if (!synced) { return; } // Updates build on a snapshot; one is on its way.
+	warnRejected(frame);
+	const changes = fleet.applyUpdate(frame, receivedAt);
+	buses.apply(changes, {durationMs: fleet.tickMs});
+	counters.updates += 1;
+	clock.advance(frame.ts);
+	showClock();
+	status.setCount(fleet.size);
+}
+
+connection.on('state', ({state, retryAt}) => {
+	if (state === State.CONNECTING) {
+		synced = false;
+		status.connecting();
+	} else if (state === State.WAITING) {
+		synced = false;
+		setStale(true);
+		status.waiting(retryAt);
+	}
+});
+
+connection.on('frame', ({frame, receivedAt}) => {
+	if (frame.type === 'snapshot') {
+		onSnapshot(frame, receivedAt);
+	} else if (frame.type === 'update') {
+		onUpdate(frame, receivedAt);
+	} else if (frame.type === 'error') {
+		counters.errors += 1;
+		console.warn('bustrack: the server could not understand us:', frame.error);
+	}
+});
+
+connection.on('protocolerror', ({error}) => {
+	counters.protocolErrors += 1;
+	console.warn('bustrack: dropped a frame that breaks docs/protocol.md:', error.message);
+});
+
+window.addEventListener('online', () => connection.retryNow());
+
+connection.start();
+
+// A small API for automated browser tests (and curious humans in the console).
+window.bustrack = {
+	config, map, fleet, buses, status, connection, clock,
+	/** Vehicles in the state (from the snapshot and updates). */
+	vehicleCount: () => fleet.size,
+	/** Buses on the map, not counting those fading out (markers are in the DOM only near the view). */
+	markerCount: () => buses.count(),
+	/** Buses whose marker is in the DOM now (those in and around the view). */
+	shownMarkerCount: () => buses.shownCount(),
+	/** Ids of the buses on the map. */
+	vehicleIds: () => buses.ids(),
+	/** A copy of vehicle `id`'s latest data (with `updatedTs`), or null. */
+	vehicle: (id) => (fleet.has(id) ? {...fleet.get(id)} : null),
+	/** Where bus `id` is drawn right now, mid-glide included: {lat, lon, bearing}, or null. */
+	displayedPosition: (id) => buses.displayed(id),
+	/** Each bus's marker anchor in viewport CSS pixels, unrounded: [{id, x, y}] (off-view ones too). */
+	markerScreenPositions() {
+		const rect = map.getContainer().getBoundingClientRect();
+		const origin = map.getPixelOrigin();
+		return buses.ids().map((id) => {
+			// Not rounded to whole pixels (as Leaflet draws it), so that slow moves show.
+			const layerPoint = map.project(buses.getMarker(id).getLatLng()).subtract(origin);
+			const point = map.layerPointToContainerPoint(layerPoint);
+			return {id, x: rect.left + point.x, y: rect.top + point.y};
+		});
+	},
+	/** Markers whose glide is not finished. */
+	movingCount: () => buses.movingCount(),
+	/** Open bus `id`'s popup; false if there is no such bus. */
+	openPopup: (id) => buses.openPopup(id),
+	/** The status line's text, as shown. */
+	statusText: () => status.text,
+	/** 'connecting' | 'live' | 'waiting' | 'outdated'. */
+	statusState: () => status.state,
+	/** The socket's state: 'connecting' | 'open' | 'waiting' | 'stopped'. */
+	connectionState: () => connection.state,
+	/** The measured tick interval in ms (1000 until measured). */
+	tickMs: () => fleet.tickMs,
+	/** The service time shown, "HH:MM:SS" ('' before the first snapshot). */
+	serviceTime: () => clock.text,
+	/** Frames handled so far: {snapshots, updates, errors, protocolErrors}. */
+	frameCounts: () => ({...counters}),
+};
