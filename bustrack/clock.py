@@ -83,8 +83,8 @@ def plan_clock(timetable: Timetable, now: dt.datetime, start_time: str = "") -> 
         target = service_day_start(today, timetable.timezone) + dt.timedelta(seconds=t)
         note = f"Simulation pinned to service time {format_service_time(t)} (--start-time)."
         return ClockPlan(target - now, "fixed", note)
-    for day, t in timetable.service_days(now):
-        if timetable.runs_at(day, t):
+    for service_day, seconds in timetable.service_days(now):
+        if timetable.runs_at(service_day, seconds):
             return ClockPlan(dt.timedelta(0), "live", "")
     local_now = now.astimezone(tz).strftime("%H:%M")
     for delta in [*range(_SEARCH_DAYS), *range(-1, -_SEARCH_DAYS, -1)]:
@@ -107,4 +107,3 @@ def service_seconds(timetable: Timetable, moment: dt.datetime) -> int:
     """Return how far ``moment`` is into its own local service day, in seconds."""
     day = moment.astimezone(ZoneInfo(timetable.timezone)).date()
     return int((moment - service_day_start(day, timetable.timezone)).total_seconds())
-

@@ -32,7 +32,7 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Return the initial bearing from point 1 to point 2, degrees clockwise from north in [0, 360)."""
+    """Return the initial bearing from point 1 to point 2, degrees clockwise from north."""
     p1 = math.radians(lat1)
     p2 = math.radians(lat2)
     dl = math.radians(lon2 - lon1)

@@ -57,7 +57,9 @@ def route_infos(feed: Feed) -> dict[str, RouteInfo]:
     return {rid: RouteInfo(r.label, route_color(r)) for rid, r in feed.routes.items()}
 
 
-def vehicle_records(vehicles: Iterable[Vehicle], routes: Mapping[str, RouteInfo]) -> dict[str, Record]:
+def vehicle_records(
+    vehicles: Iterable[Vehicle], routes: Mapping[str, RouteInfo]
+) -> dict[str, Record]:
     """Return the wire record of each vehicle, keyed by vehicle id."""
     out: dict[str, Record] = {}
     for v in vehicles:

@@ -73,7 +73,9 @@ class Settings:
     @property
     def origins(self) -> frozenset[str]:
         """The extra allowed origins as a set (``*`` included as is)."""
-        return frozenset(o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip())
+        return frozenset(
+            o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()
+        )
 
 
 class SettingsError(ValueError):
@@ -93,7 +95,7 @@ def _env_name(name: str) -> str:
 
 
 def _convert(f: dataclasses.Field[Any], raw: str, source: str) -> Any:
-    kind = type(f.default)
+    kind: type[Any] = type(f.default)
     try:
         if kind is bool:
             return raw.strip().lower() in {"1", "true", "yes", "on"}
@@ -156,10 +158,12 @@ def markdown_table() -> str:
     """Return the settings as a Markdown table for README.md."""
     rows = ["| Flag | Environment | Default | What it does |", "|---|---|---|---|"]
     for f in _fields():
-        shown = f.metadata["shown"] or f.default
-        if shown == "":
-            shown = "(empty)"
-        shown_text = str(shown).replace("|", "\\|")
+        if f.metadata["shown"]:
+            shown_text = f.metadata["shown"]
+        elif f.default == "":
+            shown_text = "(empty)"
+        else:
+            shown_text = f"`{f.default}`".replace("|", "\\|")
         rows.append(
             f"| `{_flag(f.name)}` | `{_env_name(f.name)}` | {shown_text} | {f.metadata['help']} |"
         )

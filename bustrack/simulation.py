@@ -58,11 +58,16 @@ class Vehicle:
 
 @dataclass(frozen=True, slots=True)
 class Path:
-    """The polyline a trip runs along, with metres from its start to each point."""
+    """The polyline a trip runs along, with metres from its start to each point.
+
+    ``offset`` is where the trip's first stop lies along the polyline (a trip may
+    start part-way along a shared shape).
+    """
 
     lats: array[float]
     lons: array[float]
     distances: array[float]
+    offset: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +115,7 @@ class Timetable:
             return found
         shape = self.feed.shapes.get(trip.shape_id) if trip.shape_id else None
         if shape is not None and len(shape.lats) >= 2:
-            found = Path(shape.lats, shape.lons, shape.distances)
+            found = Path(shape.lats, shape.lons, shape.distances, trip.shape_offset)
         else:
             stops = [self.feed.stops[s] for s in trip.stop_ids]
             found = Path(
@@ -129,7 +134,7 @@ class Timetable:
             self._services_cache[day] = found
         return found
 
-    def runs_at(self, day: dt.date, t: int) -> list[tuple[Trip, int]]:
+    def runs_at(self, day: dt.date, t: float) -> list[tuple[Trip, int]]:
         """Return ``(trip, run_start)`` for every run under way ``t`` seconds into ``day``."""
         services = self.services(day)
         out: list[tuple[Trip, int]] = []
@@ -145,19 +150,19 @@ class Timetable:
                 out.append((run.trip, run.first_start))
             else:
                 k_lo = max(0, math.ceil((t - run.duration - run.first_start) / run.headway))
-                k_hi = (min(t, run.last_start) - run.first_start) // run.headway
+                k_hi = int((min(t, run.last_start) - run.first_start) // run.headway)
                 for k in range(k_lo, k_hi + 1):
                     out.append((run.trip, run.first_start + k * run.headway))
         return out
 
-    def service_days(self, moment: dt.datetime) -> list[tuple[dt.date, int]]:
+    def service_days(self, moment: dt.datetime) -> list[tuple[dt.date, float]]:
         """Return ``(service_day, seconds_into_it)`` for each day that may run at ``moment``."""
         local = moment.astimezone(_zone(self.timezone))
         today = local.date()
         out = []
         for back in range(self.days_back + 1):
             day = today - dt.timedelta(days=back)
-            t = int((moment - service_day_start(day, self.timezone)).total_seconds())
+            t = (moment - service_day_start(day, self.timezone)).total_seconds()
             out.append((day, t))
         return out
 
@@ -189,7 +194,7 @@ def _make_run(trip: Trip, feed: Feed) -> _Run | None:
     return _Run(trip, starts[0], starts[-1], 0, duration, tuple(starts))
 
 
-def _vehicle(timetable: Timetable, trip: Trip, run_start: int, t: int, repeated: bool) -> Vehicle:
+def _vehicle(timetable: Timetable, trip: Trip, run_start: int, t: float, repeated: bool) -> Vehicle:
     """Return where the run of ``trip`` that started at ``run_start`` is at time ``t``."""
     tau = t - run_start + trip.start  # the moment in the trip's own timetable
     dep = trip.departures
@@ -211,7 +216,7 @@ def _vehicle(timetable: Timetable, trip: Trip, run_start: int, t: int, repeated:
         d = dist[i + 1]
         next_stop = i + 1
     path = timetable.path(trip)
-    lat, lon, bearing = point_along(path.lats, path.lons, path.distances, d)
+    lat, lon, bearing = point_along(path.lats, path.lons, path.distances, path.offset + d)
     vid = f"{trip.trip_id}@{run_start}" if repeated else trip.trip_id
     return Vehicle(
         vehicle_id=vid,
@@ -247,7 +252,7 @@ def locate_vehicles(timetable: Timetable, moment: dt.datetime) -> list[Vehicle]:
     return out
 
 
-def count_active(timetable: Timetable, day: dt.date, t: int) -> int:
+def count_active(timetable: Timetable, day: dt.date, t: float) -> int:
     """Return how many runs of ``day``'s service (and earlier days') are under way at ``t``."""
     total = 0
     for back in range(timetable.days_back + 1):

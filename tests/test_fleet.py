@@ -10,7 +10,12 @@ def test_first_advance_sends_everything_then_only_changes() -> None:
     second = orjson.loads(
         fleet.advance({"a": {"id": "a", "lat": 1}, "b": {"id": "b", "lat": 2}}, 2000, {})
     )
-    assert second == {"type": "update", "ts": 2000, "vehicles": [{"id": "b", "lat": 2}], "remove": []}
+    assert second == {
+        "type": "update",
+        "ts": 2000,
+        "vehicles": [{"id": "b", "lat": 2}],
+        "remove": [],
+    }
     third = orjson.loads(fleet.advance({"b": {"id": "b", "lat": 3}}, 3000, {}))
     assert third["vehicles"] == [{"id": "b", "lat": 3}]
     assert third["remove"] == ["a"]

@@ -152,3 +152,24 @@ def test_busiest_time_of_a_day_without_service_is_zero() -> None:
         calendars={"ALL": Calendar("ALL", EVERY_DAY, DAY, DAY)},
     )
     assert busiest_time(Timetable(feed), DAY + dt.timedelta(days=3)) == (0, 0)
+
+
+def test_trip_starting_part_way_along_its_shape() -> None:
+    # The shape starts 1 km west of A; the trip's first stop A is shape_offset metres along it.
+    lats = array("d", [18.95, 18.95, 18.95, 18.95])
+    lons = array("d", [72.79, 72.80, 72.81, 72.82])
+    dist = array("d", cumulative_distances(lats, lons))
+    trip = dataclasses.replace(make_trip("T1", TIMES, shape_id="S1"), shape_offset=dist[1])
+    tt = Timetable(make_feed([trip], shapes={"S1": Shape("S1", lats, lons, dist)}))
+    v = one(tt, at(DAY, "10:00:00"))
+    assert (v.lat, v.lon) == pytest.approx((STOPS["A"].lat, STOPS["A"].lon), abs=1e-6)
+    v = one(tt, at(DAY, "10:01:00"))
+    assert v.lon == pytest.approx(72.805, abs=1e-6)
+
+
+def test_positions_change_smoothly_within_a_second() -> None:
+    tt = Timetable(make_feed([make_trip("T1", TIMES)]))
+    start = at(DAY, "10:01:00")
+    a = one(tt, start)
+    b = one(tt, start + dt.timedelta(milliseconds=300))
+    assert b.lon > a.lon

@@ -43,7 +43,9 @@ def _port_error(err: OSError, settings: Settings) -> PortError:
     return PortError(f"{why}; choose another with --port or BUSTRACK_PORT")
 
 
-async def serve(app: web.Application, settings: Settings, stop: asyncio.Event | None = None) -> None:
+async def serve(
+    app: web.Application, settings: Settings, stop: asyncio.Event | None = None
+) -> None:
     """Serve ``app`` until SIGINT/SIGTERM (or ``stop`` is set), then shut down cleanly.
 
     Raises:

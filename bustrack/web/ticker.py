@@ -8,6 +8,7 @@ them to the :class:`~bustrack.hub.Hub`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -40,7 +41,8 @@ def advance(app: web.Application, real: dt.datetime) -> bytes:
     plan = app[clock_key]
     moment = plan.moment(real)
     vehicles = locate_vehicles(timetable, moment)
-    records = vehicle_records(vehicles, app[routes_key])
+    routes = app[routes_key]
+    records = vehicle_records(vehicles, routes)
     clock = {
         "service_time": format_service_time(service_seconds(timetable, moment)),
         "mode": plan.mode,
@@ -81,7 +83,5 @@ async def ticker_ctx(app: web.Application) -> AsyncIterator[None]:
     app[ticker_key] = asyncio.create_task(_run(app), name="bustrack-ticker")
     yield
     app[ticker_key].cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await app[ticker_key]
-    except asyncio.CancelledError:
-        pass

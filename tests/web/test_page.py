@@ -21,7 +21,9 @@ def _config(html: str) -> dict[str, object]:
     return config
 
 
-async def test_page_renders_the_map_with_config(make_client: MakeClient, settings: Settings) -> None:
+async def test_page_renders_the_map_with_config(
+    make_client: MakeClient, settings: Settings
+) -> None:
     client = await make_client(settings)
     resp = await client.get("/")
     assert resp.status == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import os
 import socket
 import time
@@ -70,20 +71,32 @@ async def test_updates_keep_a_client_in_step_with_a_fresh_snapshot(
     make_client: MakeClient, settings: Settings
 ) -> None:
     client = await make_client(settings)
-    state: dict[str, dict[str, Any]] = {}
+    frames: list[dict[str, Any]] = []
+
+    async def keep_reading(ws: aiohttp.ClientWebSocketResponse) -> None:
+        while True:
+            frames.append(await _frame(ws))
+
     async with client.ws_connect("/ws") as first:
-        _apply(state, await _frame(first))
-        for _ in range(3):
-            _apply(state, await _frame(first))
-        async with client.ws_connect("/ws") as second:
-            fresh = await _frame(second)
-        # Catch up to the tick the fresh snapshot was built at.
-        frame = {"ts": 0}
-        while frame["ts"] < fresh["ts"]:
-            frame = await _frame(first)
-            _apply(state, frame)
-        assert frame["ts"] == fresh["ts"]
-        assert state == {v["id"]: v for v in fresh["vehicles"]}
+        reader = asyncio.create_task(keep_reading(first))
+        try:
+            while len(frames) < 4:
+                await asyncio.sleep(0.05)
+            async with client.ws_connect("/ws") as second:
+                fresh = await _frame(second)
+            while frames[-1]["ts"] < fresh["ts"]:
+                await asyncio.sleep(0.05)
+        finally:
+            reader.cancel()
+    # Snapshot + updates up to the fresh snapshot's tick give exactly that snapshot.
+    state: dict[str, dict[str, Any]] = {}
+    for frame in frames:
+        if frame["ts"] > fresh["ts"]:
+            break
+        _apply(state, frame)
+    assert frame["ts"] >= fresh["ts"]
+    assert [f["type"] for f in frames[1:]].count("snapshot") == 0
+    assert state == {v["id"]: v for v in fresh["vehicles"]}
 
 
 async def test_two_clients_receive_the_same_frames(
@@ -141,7 +154,7 @@ async def test_a_client_that_stops_reading_does_not_hold_back_others(
                 ticks.append(frame["ts"])
                 delays.append(time.time() * 1000 - frame["ts"])
             assert any(c.frames_skipped for c in hub.clients) or hub.dropped_stuck
-            gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+            gaps = [b - a for a, b in itertools.pairwise(ticks)]
             tick_ms = settings.tick * 1000
             # The reader got every tick while the other client was stuck (no gaps
             # of several ticks), each soon after it was built (not held back).

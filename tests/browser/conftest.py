@@ -1,0 +1,112 @@
+"""Browser fixtures: the server started as a user starts it, and Debian's Chromium.
+
+Playwright cannot download browsers here, so it drives ``/usr/bin/chromium`` (the
+``make test`` target installs it). Requests that leave 127.0.0.1 (map tiles) are
+aborted: the tests need no internet, and the page must work without tiles.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
+
+from tests.conftest import free_port, timeout
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("BUSTRACK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+class Server:
+    """A ``python -m bustrack.web`` process and its base URL."""
+
+    def __init__(self, *args: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bustrack-{self.port}.log"
+        self._log_file = self.log.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bustrack.web", "--port", str(self.port), *args],
+            cwd=ROOT,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_up()
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + timeout(60)
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()}")
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=1):
+                    return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.2)
+        raise RuntimeError(f"server did not answer in time: {self.log.read_text()}")
+
+    def stop(self) -> None:
+        """Stop the server like Ctrl+C and wait for it."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=timeout(20))
+        self._log_file.close()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    """The server as a user starts it: ``python -m bustrack.web --port <free port>``."""
+    srv = Server()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+def _offline(route: Route) -> None:
+    if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1")):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page that can reach only 127.0.0.1; console errors fail the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.route("**/*", _offline)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, errors
