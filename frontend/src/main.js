@@ -43,7 +43,7 @@ function warnRejected(frame) {
 
 function onSnapshot(frame, receivedAt) {
 	if (frame.v !== config.protocol_version) {
-		console.error(`bustrack: the server speaks protocol v${frame.v}, this page v${config.protocol_version}`);
+		console.warn(`bustrack: the server speaks protocol v${frame.v}, this page v${config.protocol_version}`);
 		connection.stop();
 		setStale(true);
 		status.outdated();
