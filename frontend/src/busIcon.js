@@ -6,7 +6,7 @@
  * Styles are in style.css (`.bus-marker…`).
  */
 
-import L from './leaflet.js';
+import L from './leafletGlobal.js';
 
 const SIZE = 18;
 

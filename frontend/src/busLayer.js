@@ -12,7 +12,7 @@
  * shorter than a pixel at the current zoom are snapped, not animated.
  */
 
-import L from './leaflet.js';
+import L from './leafletGlobal.js';
 import {BusIcon} from './busIcon.js';
 import {busMarker} from './busMarker.js';
 import {BusPopup} from './busPopup.js';

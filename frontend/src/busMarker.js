@@ -7,7 +7,7 @@
  * and skips the DOM write when the rounded pixel position did not change.
  */
 
-import L from './leaflet.js';
+import L from './leafletGlobal.js';
 
 export const BusMarker = L.Marker.extend({
 	_setPos(pos) {

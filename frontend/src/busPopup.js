@@ -3,7 +3,7 @@
  * kept current once a second while open. One popup for the whole layer.
  */
 
-import L from './leaflet.js';
+import L from './leafletGlobal.js';
 import {formatAge} from './serviceClock.js';
 
 export class BusPopup {

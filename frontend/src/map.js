@@ -4,7 +4,7 @@
  * drawn all the same.
  */
 
-import L from './leaflet.js';
+import L from './leafletGlobal.js';
 
 /** After this many failed tiles and none loaded, tiles are taken to be unreachable. */
 const TILE_FAILURES = 4;
