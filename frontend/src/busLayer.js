@@ -199,7 +199,8 @@ export const BusLayer = L.Layer.extend({
 		const wasShown = entry.shown;
 		const visible = this._inView(entry.fromLat, entry.fromLon) || this._inView(entry.toLat, entry.toLon);
 		if (visible && !wasShown) { this._show(entry, false); }
-		if (!visible || !wasShown || this._zooming) {
+		// (While zooming, a glide waits for the zoom to end: the loop is paused, see _frame.)
+		if (!visible || !wasShown) {
 			this._snap(entry);
 			if (!visible) { this._hide(entry); }
 			return;
