@@ -34,9 +34,9 @@ def data_attribution(app: web.Application) -> str:
     publisher = feed.feed_info.get("feed_publisher_name", "")
     url = feed.feed_info.get("feed_publisher_url", "")
     if publisher and url.startswith(("https://", "http://")):
-        html += Markup(' (<a href="{}">{}</a>)').format(url, publisher)
+        html += Markup(' &middot; <a href="{}">{}</a>').format(url, publisher)
     elif publisher:
-        html += escape(f" ({publisher})")
+        html += escape(f" \u00b7 {publisher}")
     return str(html)
 
 

@@ -36,8 +36,8 @@ CHROMIUM_ARGS = [
 class Server:
     """A ``python -m bustrack.web`` process and its base URL."""
 
-    def __init__(self, *args: str) -> None:
-        self.port = free_port()
+    def __init__(self, *args: str, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bustrack-{self.port}.log"
         self._log_file = self.log.open("w")

@@ -31,3 +31,38 @@ def test_buses_appear_on_the_map_and_move(page: Page, server: Server) -> None:
     # A marker shows its route number.
     first = page.locator(".bus-marker").first
     assert first.inner_text().strip() != ""
+
+
+def test_page_reconnects_after_a_server_restart(page: Page) -> None:
+    first = Server("--tick", "0.5")
+    try:
+        page.goto(first.url + "/")
+        expect(page.locator("#status")).to_contain_text("live", timeout=timeout(20_000))
+        snapshots = page.evaluate("() => window.bustrack.frameCounts().snapshots")
+        assert snapshots == 1
+    finally:
+        first.stop()
+    expect(page.locator("#status")).to_contain_text("reconnecting", timeout=timeout(10_000))
+    second = Server("--tick", "0.5", port=first.port)
+    try:
+        expect(page.locator("#status")).to_contain_text("live", timeout=timeout(30_000))
+        # The page resynced from the new server's snapshot and buses move again.
+        assert page.evaluate("() => window.bustrack.frameCounts().snapshots") == 2
+        page.wait_for_function(
+            "() => window.bustrack.frameCounts().updates > 2", timeout=timeout(10_000)
+        )
+        assert page.evaluate("() => window.bustrack.vehicleCount()") > 50
+    finally:
+        second.stop()
+
+
+def test_popup_shows_route_headsign_and_age(page: Page, server: Server) -> None:
+    page.goto(server.url + "/")
+    page.wait_for_function("() => window.bustrack.vehicleCount() > 0", timeout=timeout(20_000))
+    vid = page.evaluate("() => window.bustrack.vehicleIds()[0]")
+    vehicle = page.evaluate("(id) => window.bustrack.vehicle(id)", vid)
+    assert page.evaluate("(id) => window.bustrack.openPopup(id)", vid)
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(vehicle["route"])
+    expect(popup).to_contain_text(vehicle["headsign"])
+    expect(popup).to_contain_text("ago")
