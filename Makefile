@@ -7,6 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMPS := .make
 ARGS   ?=
+LINTED := bustrack tests scripts $(wildcard bench)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint typecheck pytest install install-test frontend browser services clean settings-table
@@ -15,14 +16,14 @@ run: install frontend
 	$(BIN)/python -m bustrack.web $(ARGS)
 
 test: install-test frontend browser
-	$(BIN)/ruff check bustrack tests bench
-	$(BIN)/ruff format --check bustrack tests bench
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(ARGS)
 
 lint: install-test
-	$(BIN)/ruff check bustrack tests bench
-	$(BIN)/ruff format --check bustrack tests bench
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
 
 $(BIN)/python:
