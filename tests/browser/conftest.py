@@ -77,13 +77,15 @@ def server() -> Iterator[Server]:
     srv.stop()
 
 
-@pytest.fixture(scope="session")
+# Playwright's sync API runs an event loop in this thread while it is open, which
+# would break the async tests of other modules: keep it open per module only.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as pw:
         yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
