@@ -1,0 +1,72 @@
+/**
+ * What the search box lists and which option is active: the `GET /api/search` answer turned
+ * into one flat list of options, and the arrow-key moves over it.
+ *
+ * Pure: no DOM, no network, no clock (search.js draws, api.js fetches).
+ */
+
+/** Longest query the API accepts (docs/api.md). */
+export const MAX_QUERY = 100;
+
+/** The query to send for what the user typed: trimmed, inner spaces collapsed; '' sends none. */
+export function normalizeQuery(text) {
+	return String(text).trim().replace(/\s+/g, ' ').slice(0, MAX_QUERY);
+}
+
+/**
+ * The options for a search answer: routes first (in the server's order: exact and prefix
+ * matches of route numbers lead), then stops. Each option is
+ * `{kind: 'route', id, label, longName, color}` or `{kind: 'stop', id, name, lat, lon}`;
+ * malformed entries are skipped, and an id is listed once.
+ */
+export function toOptions(answer) {
+	const options = [];
+	const seen = new Set();
+	const add = (option) => {
+		const key = `${option.kind}:${option.id}`;
+		if (!seen.has(key)) {
+			seen.add(key);
+			options.push(option);
+		}
+	};
+	for (const r of Array.isArray(answer?.routes) ? answer.routes : []) {
+		if (typeof r?.id !== 'string') { continue; }
+		add({
+			kind: 'route', id: r.id,
+			label: String(r.label ?? r.id), longName: String(r.long_name ?? ''),
+			color: typeof r.color === 'string' ? r.color : '',
+		});
+	}
+	for (const s of Array.isArray(answer?.stops) ? answer.stops : []) {
+		if (typeof s?.id !== 'string' || !Number.isFinite(s.lat) || !Number.isFinite(s.lon)) { continue; }
+		add({kind: 'stop', id: s.id, name: String(s.name ?? s.id), lat: s.lat, lon: s.lon});
+	}
+	return options;
+}
+
+/**
+ * The active option after an arrow key: `delta` +1 (down) or -1 (up) from `active` (-1: none)
+ * in a list of `count`. Wraps round; from none, down goes to the first and up to the last.
+ */
+export function moveActive(active, delta, count) {
+	if (count <= 0) { return -1; }
+	if (active < 0 || active >= count) { return delta > 0 ? 0 : count - 1; }
+	return (active + delta + count) % count;
+}
+
+/** The option Enter chooses: the active one, else the first (the best match); -1 if none. */
+export function enterChoice(active, count) {
+	if (count <= 0) { return -1; }
+	return active >= 0 && active < count ? active : 0;
+}
+
+/** The words a screen reader hears about a result list, e.g. "2 routes and 1 stop". */
+export function describeCount(options) {
+	const routes = options.filter((o) => o.kind === 'route').length;
+	const stops = options.length - routes;
+	if (!options.length) { return 'No routes or stops found'; }
+	const parts = [];
+	if (routes) { parts.push(`${routes} ${routes === 1 ? 'route' : 'routes'}`); }
+	if (stops) { parts.push(`${stops} ${stops === 1 ? 'stop' : 'stops'}`); }
+	return parts.join(' and ');
+}
