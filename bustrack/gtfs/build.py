@@ -45,10 +45,12 @@ against the time zone database here (that needs the database: see
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from bustrack.gtfs.csvfile import Table, read_table
 from bustrack.gtfs.errors import FeedError, WarningLog
 from bustrack.gtfs.model import Feed, Route, Stop, Trip
+from bustrack.gtfs.progress import TRIPS, ProgressCallback, ProgressTracker
 from bustrack.gtfs.shapes import read_shapes
 from bustrack.gtfs.stops import read_stops
 from bustrack.gtfs.stoptimes import build_trips
@@ -70,12 +72,14 @@ OPTIONAL_FILES = ("frequencies.txt", "shapes.txt", "feed_info.txt")
 FEED_FILES = REQUIRED_FILES + CALENDAR_FILES + OPTIONAL_FILES
 
 
-def build_feed(files: Mapping[str, bytes]) -> Feed:
+def build_feed(files: Mapping[str, bytes], progress: ProgressCallback | None = None) -> Feed:
     """Validate a GTFS feed and build its model.
 
     Args:
         files: file name (``"stops.txt"``) to the file's bytes. Names other than
             :data:`FEED_FILES` are ignored.
+        progress: called with :class:`~bustrack.gtfs.progress.Progress` events
+            while files are parsed and trips built, and once at the end.
 
     Returns:
         The feed, with the warnings found.
@@ -89,6 +93,7 @@ def build_feed(files: Mapping[str, bytes]) -> Feed:
     if not any(name in files for name in CALENDAR_FILES):
         raise FeedError.missing_file(*CALENDAR_FILES)
     tables = _tables(files)
+    tracker = _track(tables, files, progress) if progress is not None else None
     log = WarningLog()
     agencies = read_agencies(tables["agency.txt"])
     stops, stop_lines = read_stops(tables["stops.txt"], log)
@@ -100,7 +105,13 @@ def build_feed(files: Mapping[str, bytes]) -> Feed:
     shapes = read_shapes(tables.get("shapes.txt"), log)
     trip_rows = read_trips(tables["trips.txt"], routes, calendars.keys() | dates.keys(), shapes.ids)
     trips = build_trips(
-        tables["stop_times.txt"], trip_rows, stops, shapes.shapes, shapes.scales, log
+        tables["stop_times.txt"],
+        trip_rows,
+        stops,
+        shapes.shapes,
+        shapes.scales,
+        log,
+        None if tracker is None else partial(tracker.update, TRIPS, unit="trips"),
     )
     frequencies_table = tables.get("frequencies.txt")
     frequencies = (
@@ -110,6 +121,8 @@ def build_feed(files: Mapping[str, bytes]) -> Feed:
     )
     info = tables.get("feed_info.txt")
     _check_use(stops, stop_lines, routes, route_lines, trips, log)
+    if tracker is not None:
+        tracker.finish()
     return Feed(
         agencies=agencies,
         stops=stops,
@@ -139,6 +152,18 @@ def _tables(files: Mapping[str, bytes]) -> dict[str, Table]:
             continue
         tables[name] = table
     return tables
+
+
+def _track(
+    tables: Mapping[str, Table], files: Mapping[str, bytes], progress: ProgressCallback
+) -> ProgressTracker:
+    """Return a tracker for the load, and make every table report its parsing to it."""
+    weights = {name: len(files[name]) for name in tables}
+    weights[TRIPS] = len(files["stop_times.txt"]) // 2
+    tracker = ProgressTracker(progress, weights)
+    for name, table in tables.items():
+        table.report = partial(tracker.update, name, total=weights[name])
+    return tracker
 
 
 def _check_use(

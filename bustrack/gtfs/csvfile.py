@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from bustrack.gtfs.errors import FeedError
 
-__all__ = ["Table", "read_table"]
+__all__ = ["REPORT_EVERY", "Table", "read_table"]
+
+REPORT_EVERY = 16_384  # rows between two calls of Table.report
 
 
 class Table:
@@ -33,15 +35,19 @@ class Table:
         columns: header name to column index; for a repeated name, its first column.
         width: the number of header columns; every row from :meth:`rows` has at
             least this many fields.
+        report: None, or a function :meth:`rows` calls with the number of bytes
+            read so far, every :data:`REPORT_EVERY` rows and once at the end (with
+            the file's size). Set it to follow a long parse.
     """
 
-    __slots__ = ("_data", "_header_line", "columns", "name", "width")
+    __slots__ = ("_data", "_header_line", "columns", "name", "report", "width")
 
     def __init__(self, name: str, data: bytes, header: list[str], header_line: int) -> None:
         self.name = name
         self._data = data
         self._header_line = header_line
         self.width = len(header)
+        self.report: Callable[[int], None] | None = None
         self.columns: dict[str, int] = {}
         for i, column in enumerate(header):
             self.columns.setdefault(column, i)
@@ -76,13 +82,23 @@ class Table:
             FeedError: the bytes are not UTF-8 or the CSV cannot be split into fields.
         """
         width = self.width
-        records = _records(self.name, self._data)
+        buffer = io.BytesIO(self._data)
+        records = _records(self.name, buffer)
         for _ in records:  # skip up to and including the header
             break
+        report = self.report
+        countdown = REPORT_EVERY
         for line, row in records:
             if len(row) < width:
                 row += [""] * (width - len(row))
             yield line, row
+            if report is not None:
+                countdown -= 1
+                if not countdown:
+                    countdown = REPORT_EVERY
+                    report(buffer.tell())
+        if report is not None:
+            report(len(self._data))
 
 
 def read_table(name: str, data: bytes) -> Table:
@@ -99,15 +115,15 @@ def read_table(name: str, data: bytes) -> Table:
     Raises:
         FeedError: the header is not valid UTF-8 or not valid CSV.
     """
-    for line, row in _records(name, data):
+    for line, row in _records(name, io.BytesIO(data)):
         header = [column.strip().lstrip("\ufeff").strip() for column in row]
         return Table(name, data, header, line)
     return Table(name, data, [], 0)
 
 
-def _records(name: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
+def _records(name: str, buffer: io.BytesIO) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(first physical line, fields)`` for every non-blank CSV record."""
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     line = 0
     try:
@@ -121,7 +137,7 @@ def _records(name: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
                 continue
             yield start, row
     except UnicodeDecodeError:
-        raise _decode_error(name, data) from None
+        raise _decode_error(name, buffer.getvalue()) from None
     except csv.Error as err:
         raise FeedError(f"cannot be read as CSV: {err}", file=name, line=line + 1) from None
 

@@ -1,8 +1,10 @@
-"""Loading a GTFS feed from disk: the only module of the package that does I/O.
+"""Loading a GTFS feed from disk: with :mod:`~bustrack.gtfs.cache`, the package's only I/O.
 
-:func:`load_feed` reads the feed's files (from a folder or a ``.zip``) into memory
-and hands them to the pure :func:`~bustrack.gtfs.build.build_feed`. Only the files
-the builder uses are read. A feed whose files sit in one sub-folder (a zip of the
+:func:`load_feed` reads the feed's files (from a folder or a ``.zip``) into memory,
+hashes them (:func:`~bustrack.gtfs.cache.content_hash`) and hands them to the pure
+:func:`~bustrack.gtfs.build.build_feed`, unless a :class:`~bustrack.gtfs.cache.FeedCache`
+already holds the feed built from the same bytes. Only the files the builder uses
+are read (and hashed). A feed whose files sit in one sub-folder (a zip of the
 folder rather than of its files, or an unzipped such archive) is found there.
 """
 
@@ -14,21 +16,32 @@ from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bustrack.gtfs.build import FEED_FILES, build_feed
+from bustrack.gtfs.cache import FeedCache, content_hash
 from bustrack.gtfs.errors import FeedError
 from bustrack.gtfs.model import Feed
+from bustrack.gtfs.progress import ProgressCallback
 
 __all__ = ["load_feed"]
 
 
-def load_feed(path: str | os.PathLike[str]) -> Feed:
+def load_feed(
+    path: str | os.PathLike[str],
+    *,
+    cache: FeedCache | None = None,
+    progress: ProgressCallback | None = None,
+) -> Feed:
     """Load the GTFS feed in a folder or a zip file.
 
     Args:
         path: a folder holding ``agency.txt``, ``stops.txt``, ... (or one sub-folder
             holding them), or a zip file of the same.
+        cache: where built feeds are kept between runs, or None to always build.
+        progress: called with the builder's progress events (none when the feed
+            comes from the cache).
 
     Returns:
-        The feed, validated; see :func:`~bustrack.gtfs.build.build_feed`.
+        The feed, validated, with its ``content_hash``; see
+        :func:`~bustrack.gtfs.build.build_feed`.
 
     Raises:
         FeedError: the path does not exist, cannot be read or holds no GTFS feed,
@@ -45,8 +58,14 @@ def load_feed(path: str | os.PathLike[str]) -> Feed:
             raise FeedError(f"no GTFS feed at {where}: no such file or folder")
     except OSError as err:
         raise FeedError(f"cannot read GTFS feed at {where}: {err.strerror or err}") from err
-    feed = build_feed(files)
-    _check_timezone(feed)
+    digest = content_hash(files)
+    feed = cache.get(digest) if cache is not None else None
+    if feed is None:
+        feed = build_feed(files, progress)
+        feed.content_hash = digest
+        _check_timezone(feed)
+        if cache is not None:
+            cache.put(feed)
     return feed
 
 

@@ -167,7 +167,10 @@ class Feed:
 
     ``calendar_dates`` maps a service id to ``{date: exception_type}`` (1 added,
     2 removed). ``frequencies`` maps a trip id to its frequency windows; trips
-    without an entry run once at their stop times.
+    without an entry run once at their stop times. ``content_hash`` is the hex
+    SHA-256 of the files the feed was built from (see
+    :func:`bustrack.gtfs.cache.content_hash`), set by the loader; ``""`` for a feed
+    built in memory.
     """
 
     agencies: dict[str, Agency]
@@ -180,6 +183,7 @@ class Feed:
     calendar_dates: dict[str, dict[dt.date, int]]
     feed_info: dict[str, str] = field(default_factory=dict)
     warnings: tuple[Warning, ...] = ()
+    content_hash: str = ""
 
     @property
     def timezone(self) -> str:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -57,6 +57,7 @@ from bustrack.gtfs.values import Cells, format_time
 __all__ = ["build_trips"]
 
 NO_TIME = -1
+REPORT_EVERY = 1024  # trips between two progress reports
 UNIT_SAMPLE = 2000
 KM_BELOW = 1 / math.sqrt(1000)
 
@@ -80,6 +81,7 @@ def build_trips(
     shapes: Mapping[str, Shape],
     scales: Mapping[str, ShapeScale],
     log: WarningLog,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Trip]:
     """Return the trips of ``trips`` that load, by id, with their stop times.
 
@@ -90,12 +92,14 @@ def build_trips(
         shapes: the usable shapes by id.
         scales: the shapes whose ``shape_dist_traveled`` converts to metres.
         log: where warnings go.
+        progress: called with ``(trips built, trips in all)`` every
+            :data:`REPORT_EVERY` trips and at the end.
 
     Raises:
         FeedError: a missing column or field, an unknown trip or stop, a bad time or
             number, a repeated ``stop_sequence``, a trip end without a time.
     """
-    return _Builder(table, trips, stops, shapes, scales, log).build()
+    return _Builder(table, trips, stops, shapes, scales, log).build(progress)
 
 
 class _Builder:
@@ -125,15 +129,20 @@ class _Builder:
         self.indexes: dict[str, ShapeIndex] = {}
         self.unit = 1.0
 
-    def build(self) -> dict[str, Trip]:
+    def build(self, progress: Callable[[int, int], None] | None) -> dict[str, Trip]:
         groups = group_rows(self.rows.trip, len(self.trips))
         ordered = [self._ordered(trip, rows) for trip, rows in zip(self.trips, groups, strict=True)]
         self.unit = self._unit(ordered)
         built: dict[str, Trip] = {}
-        for trip, rows in zip(self.trips, ordered, strict=True):
+        count = len(self.trips)
+        for k, (trip, rows) in enumerate(zip(self.trips, ordered, strict=True)):
+            if progress is not None and not k % REPORT_EVERY:
+                progress(k, count)
             made = self._trip(trip, rows)
             if made is not None:
                 built[trip.trip_id] = made
+        if progress is not None:
+            progress(count, count)
         return built
 
     def _where(self, row: int) -> str:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bustrack.gtfs.csvfile import read_table
+from bustrack.gtfs.csvfile import REPORT_EVERY, read_table
 from bustrack.gtfs.errors import FeedError
 
 
@@ -96,3 +96,21 @@ def test_unreadable_csv_is_a_feed_error() -> None:
 def test_rows_can_be_read_twice() -> None:
     table = read_table("t.txt", b"a\n1\n2\n")
     assert list(table.rows()) == list(table.rows()) == [(2, ["1"]), (3, ["2"])]
+
+
+def test_report_follows_the_bytes_read_and_ends_at_the_size() -> None:
+    data = b"a,b\n" + b"".join(b"%d,x\n" % i for i in range(3 * REPORT_EVERY + 5))
+    table = read_table("t.txt", data)
+    seen: list[int] = []
+    table.report = seen.append
+    assert sum(1 for _ in table.rows()) == 3 * REPORT_EVERY + 5
+    assert len(seen) == 4  # every REPORT_EVERY rows, and once at the end
+    assert seen == sorted(seen)
+    assert 0 < seen[0] < len(data) / 2 and seen[0] < seen[1] < seen[2]
+    assert seen[-1] == len(data)
+
+
+def test_no_report_is_made_without_a_hook() -> None:
+    table = read_table("t.txt", b"a\n1\n")
+    assert table.report is None
+    assert list(table.rows()) == [(2, ["1"])]
