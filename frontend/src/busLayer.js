@@ -10,6 +10,9 @@
  * Kept light for thousands of buses: only buses in (a margin around) the view have a marker in
  * the DOM; the others are kept as data and snapped, and shown when the map moves to them. Moves
  * shorter than a pixel at the current zoom are snapped, not animated.
+ *
+ * `setRouteFilter(route)` shows only the buses of one route (the others are kept as data, with
+ * no marker, like those out of view); `setRouteFilter(null)` shows all again.
  */
 
 import L from './leafletGlobal.js';
@@ -17,6 +20,7 @@ import {BusIcon} from './busIcon.js';
 import {busMarker} from './busMarker.js';
 import {BusPopup} from './busPopup.js';
 import {clamp01, distanceMeters, lerp, lerpBearing, metersPerPixel} from './geo.js';
+import {onRoute} from './routeIndex.js';
 
 /** A move longer than this (after a reconnection, say) is a jump, not a glide. */
 const MAX_GLIDE_M = 2000;
@@ -46,6 +50,7 @@ export const BusLayer = L.Layer.extend({
 		this._raf = null;
 		this._zooming = false;
 		this._view = null; // {south, west, north, east}: where markers are shown.
+		this._routeFilter = null; // {id, label} of the only route shown, or null
 		this._group = L.featureGroup();
 		this._group.on({click: this._onMarkerClick, keypress: this._onMarkerKey}, this);
 		this._popup = new BusPopup(this.options.ageOf ?? (() => null));
@@ -154,6 +159,30 @@ export const BusLayer = L.Layer.extend({
 		return this._popup;
 	},
 
+	/**
+	 * Show only the buses of `route` (`{id, label}`, see routeIndex.js's `onRoute`), or all of
+	 * them again with null.
+	 */
+	setRouteFilter(route) {
+		this._routeFilter = route ? {id: route.id, label: route.label} : null;
+		if (this._map && this._view) { this._updateShown(); }
+		return this;
+	},
+
+	/** The `{id, label}` of the only route shown, or null. */
+	getRouteFilter() {
+		return this._routeFilter;
+	},
+
+	/** Ids of the buses the route filter lets through (in view or not). */
+	visibleIds() {
+		return this.ids().filter((id) => this._passes(this._entries.get(id).vehicle));
+	},
+
+	_passes(vehicle) {
+		return this._routeFilter === null || onRoute(vehicle, this._routeFilter);
+	},
+
 	// Buses.
 
 	_add(vehicle, fadeIn) {
@@ -178,7 +207,7 @@ export const BusLayer = L.Layer.extend({
 		};
 		icon.setBearing(vehicle.bearing);
 		this._entries.set(vehicle.id, entry);
-		if (this._inView(entry.lat, entry.lon)) { this._show(entry, fadeIn); }
+		if (this._passes(vehicle) && this._inView(entry.lat, entry.lon)) { this._show(entry, fadeIn); }
 	},
 
 	_moveTo(entry, vehicle, start, durationMs) {
@@ -197,7 +226,8 @@ export const BusLayer = L.Layer.extend({
 		entry.toBearing = vehicle.bearing;
 
 		const wasShown = entry.shown;
-		const visible = this._inView(entry.fromLat, entry.fromLon) || this._inView(entry.toLat, entry.toLon);
+		const visible = this._passes(vehicle) &&
+			(this._inView(entry.fromLat, entry.fromLon) || this._inView(entry.toLat, entry.toLon));
 		if (visible && !wasShown) { this._show(entry, false); }
 		// (While zooming, a glide waits for the zoom to end: the loop is paused, see _frame.)
 		if (!visible || !wasShown) {
@@ -279,14 +309,20 @@ export const BusLayer = L.Layer.extend({
 			south: bounds.getSouth(), west: bounds.getWest(),
 			north: bounds.getNorth(), east: bounds.getEast(),
 		};
-		for (const entry of this._entries.values()) {
-			const visible = this._inView(entry.lat, entry.lon) || this._inView(entry.toLat, entry.toLon);
-			if (visible) { this._show(entry, false); } else { this._hide(entry); }
-		}
 		const zoom = map.getZoom();
 		const container = map.getContainer();
 		container.classList.toggle('bus-zoom-far', zoom < 13);
 		container.classList.toggle('bus-zoom-mid', zoom >= 13 && zoom < 15);
+		this._updateShown();
+	},
+
+	/** Give markers to the buses in view that the route filter lets through; drop the others'. */
+	_updateShown() {
+		for (const entry of this._entries.values()) {
+			const visible = this._passes(entry.vehicle) &&
+				(this._inView(entry.lat, entry.lon) || this._inView(entry.toLat, entry.toLon));
+			if (visible) { this._show(entry, false); } else { this._hide(entry); }
+		}
 		this._wake();
 	},
 

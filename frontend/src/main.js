@@ -8,6 +8,8 @@ import {readConfig, socketUrl} from './config.js';
 import {Connection, State} from './connection.js';
 import {Fleet} from './fleet.js';
 import {busLayer} from './busLayer.js';
+import {boundsToBox} from './bbox.js';
+import {addNetwork} from './network.js';
 import {createMap} from './map.js';
 import {ServiceClock} from './serviceClock.js';
 import {StatusLine} from './status.js';
@@ -21,6 +23,8 @@ const fleet = new Fleet({defaultTickMs: config.tick_ms});
 const clock = new ServiceClock();
 const buses = busLayer({ageOf: (id) => fleet.dataAgeMs(id, Date.now())}).addTo(map);
 const connection = new Connection(socketUrl(config.ws_path));
+// Route lines, stops and the search box (network.js).
+const network = addNetwork(map, buses, document.getElementById('search'));
 
 const counters = {snapshots: 0, updates: 0, errors: 0, protocolErrors: 0};
 let synced = false; // A snapshot was applied on the current connection.
@@ -144,4 +148,28 @@ window.bustrack = {
 	serviceTime: () => clock.text,
 	/** Frames handled so far: {snapshots, updates, errors, protocolErrors}. */
 	frameCounts: () => ({...counters}),
+	// Route lines, stops and search (network.js).
+	network,
+	/** Number of routes loaded from /api/routes (0 until they are). */
+	routeCount: () => network.routes.size,
+	/** Number of routes whose line is drawn now (all, or 1 while a route is chosen). */
+	routeLineCount: () => network.lines.count(),
+	/** The id of the route shown alone (chosen in the search box), or null. */
+	routeFilter: () => network.selection.routeId,
+	/** Ids of the buses the route filter lets through (all of them when none is chosen). */
+	visibleVehicleIds: () => buses.visibleIds(),
+	/** Route `id`'s extent, [west, south, east, north], or null. */
+	routeBox: (id) => network.routes.boxOf(id),
+	/** The map's view, [west, south, east, north]. */
+	mapBox: () => boundsToBox(map.getBounds()),
+	/** Number of stop circles on the map (0 below zoom 15). */
+	stopCount: () => network.stops.count(),
+	/** The stops drawn, with their centre in viewport CSS pixels: [{id, name, routes, x, y}]. */
+	stopScreenPositions() {
+		const rect = map.getContainer().getBoundingClientRect();
+		return network.stops.shownStops().map((stop) => {
+			const point = map.latLngToContainerPoint([stop.lat, stop.lon]);
+			return {...stop, x: rect.left + point.x, y: rect.top + point.y};
+		});
+	},
 };

@@ -1,0 +1,62 @@
+/**
+ * The transit network on the page: route lines, stops and the search box, wired to each other
+ * and to the bus layer. Loads `GET /api/routes` once; everything else asks its own endpoint.
+ *
+ * Only wiring: each part lives in its own module (routeLines, stopsLayer, search,
+ * routeSelection, routeIndex).
+ */
+
+import {fetchRoutes} from './api.js';
+import {RouteIndex} from './routeIndex.js';
+import {routeLines} from './routeLines.js';
+import {RouteSelection} from './routeSelection.js';
+import {SearchBox} from './search.js';
+import {stopsLayer} from './stopsLayer.js';
+
+/** Room kept clear of the search box (top left) when the map is fitted to a route. */
+const FIT_OPTIONS = {paddingTopLeft: [24, 72], paddingBottomRight: [24, 24]};
+
+/**
+ * @param {L.Map} map
+ * @param {object} buses the bus layer (with `setRouteFilter`)
+ * @param {HTMLElement} searchElement where the search box is built
+ * @param {object} [options]
+ * @param {object} [options.subscription] subscription.js, told which route is chosen
+ * @returns {{routes: RouteIndex, lines: object, stops: object, selection: RouteSelection,
+ *   search: SearchBox, loaded: Promise<boolean>}} `loaded` settles once the routes are drawn
+ *   (false if they could not be loaded)
+ */
+export function addNetwork(map, buses, searchElement, {subscription = null} = {}) {
+	const routes = new RouteIndex();
+	const lines = routeLines().addTo(map);
+	let search = null;
+
+	const showRoute = (id) => {
+		if (!selection.select(id)) { return false; }
+		const route = routes.get(id);
+		search?.setChoice({kind: 'route', id, label: route.label, longName: route.longName, color: route.color});
+		return true;
+	};
+	const stops = stopsLayer({routes, onRoute: showRoute}).addTo(map);
+	const selection = new RouteSelection({map, routes, lines, buses, stops, subscription, fitOptions: FIT_OPTIONS});
+
+	search = new SearchBox(searchElement, {
+		onRoute: (option) => selection.select(option.id),
+		onStop: (option) => {
+			selection.clear();
+			stops.focusStop(option);
+		},
+		onClear: () => selection.clear(),
+	});
+
+	const loaded = fetchRoutes().then((answer) => {
+		routes.reset(answer.routes);
+		lines.setRoutes(routes);
+		return true;
+	}, (error) => {
+		console.warn('bustrack: could not load the routes:', error.message);
+		return false;
+	});
+
+	return {routes, lines, stops, selection, search, loaded};
+}

@@ -1,0 +1,66 @@
+/**
+ * Showing one route alone, and everything again: its line (routeLines), its buses (the bus
+ * layer's route filter, and the WebSocket subscription when there is one), the stops it serves
+ * (stopsLayer), and the map fitted to the route.
+ *
+ * Holds which route is chosen and tells the layers; draws nothing itself.
+ */
+
+import {boxToCorners} from './bbox.js';
+
+export class RouteSelection {
+	/**
+	 * @param {object} parts
+	 * @param {L.Map} parts.map
+	 * @param {import('./routeIndex.js').RouteIndex} parts.routes
+	 * @param {object} parts.lines routeLines: `showOnly(id)`, `showAll()`
+	 * @param {object} parts.buses the bus layer: `setRouteFilter(route|null)`
+	 * @param {object} parts.stops stopsLayer: `setRouteFilter(id|null)`
+	 * @param {object} [parts.subscription] subscription.js: `setRoutes(ids)`, so that the server
+	 *   sends the route's buses wherever they are
+	 * @param {object} [parts.fitOptions] for `map.fitBounds` (padding clear of the page's controls)
+	 */
+	constructor({map, routes, lines, buses, stops, subscription = null, fitOptions = {}}) {
+		this._map = map;
+		this._routes = routes;
+		this._lines = lines;
+		this._buses = buses;
+		this._stops = stops;
+		this._subscription = subscription;
+		this._fitOptions = {maxZoom: 16, ...fitOptions};
+		this._id = null;
+	}
+
+	/** The id of the route shown alone, or null. */
+	get routeId() {
+		return this._id;
+	}
+
+	/**
+	 * Show route `id` alone and fit the map to it. Returns false (and changes nothing) when the
+	 * route is not known (yet).
+	 */
+	select(id) {
+		const route = this._routes.get(id);
+		if (!route) { return false; }
+		this._id = id;
+		this._lines.showOnly(id);
+		this._buses.setRouteFilter(route);
+		this._stops.setRouteFilter(id);
+		this._subscription?.setRoutes([id]);
+		const box = this._routes.boxOf(id);
+		if (box) { this._map.fitBounds(boxToCorners(box), this._fitOptions); }
+		return true;
+	}
+
+	/** Show every route, bus and stop again (the view stays where it is). */
+	clear() {
+		if (this._id === null) { return this; }
+		this._id = null;
+		this._lines.showAll();
+		this._buses.setRouteFilter(null);
+		this._stops.setRouteFilter(null);
+		this._subscription?.setRoutes([]);
+		return this;
+	}
+}

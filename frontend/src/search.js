@@ -1,0 +1,385 @@
+/**
+ * The search box: a combobox (WAI-ARIA 1.2, list autocomplete) that finds routes by number or
+ * name and stops by name through `GET /api/search`, and hands the choice on.
+ *
+ * Typing asks the server once the user pauses (debounced; a request the typing has outrun is
+ * aborted). ArrowDown/ArrowUp move through the results, Enter chooses (the best match when none
+ * is active, even before the answer has come), Escape closes the list and, with it closed, clears
+ * everything; the mouse works too. The ✕ button clears the text and the choice.
+ *
+ * Owns the DOM inside its element and nothing else: what a choice does to the map is the
+ * caller's business (`onRoute`, `onStop`, `onClear`).
+ */
+
+import {fetchSearch, isAbort} from './api.js';
+import {debounce} from './debounce.js';
+import {routeChip} from './routeChip.js';
+import {describeCount, enterChoice, MAX_QUERY, moveActive, normalizeQuery, toOptions} from './searchResults.js';
+
+const DEBOUNCE_MS = 150;
+
+function element(tag, className, attributes = {}) {
+	const el = document.createElement(tag);
+	if (className) { el.className = className; }
+	for (const [name, value] of Object.entries(attributes)) { el.setAttribute(name, value); }
+	return el;
+}
+
+/** What the box shows once `option` is chosen. */
+function choiceText(option) {
+	if (option.kind !== 'route') { return option.name; }
+	return option.longName ? `${option.label} · ${option.longName}` : option.label;
+}
+
+export class SearchBox {
+	/**
+	 * @param {HTMLElement} container an empty element to build the box in
+	 * @param {object} handlers
+	 * @param {Function} handlers.onRoute `(option) => boolean`: show route `option.id` alone;
+	 *   false when it could not (e.g. the routes are not loaded yet)
+	 * @param {Function} handlers.onStop `(option) => void`: go to stop `option`
+	 * @param {Function} handlers.onClear `() => void`: show everything again
+	 * @param {Function} [handlers.fetchSearch] a fetchSearch stand-in (tests)
+	 */
+	constructor(container, {onRoute, onStop, onClear, fetchSearch: search = fetchSearch}) {
+		this._el = container;
+		this._handlers = {onRoute, onStop, onClear};
+		this._search = search;
+		this._options = []; // what the list shows (searchResults.toOptions)
+		this._query = ''; // the query they answer
+		this._active = -1;
+		this._request = null; // {query, controller} in flight
+		this._chooseOnArrival = false; // Enter was pressed before the answer came
+		this._chosen = null; // the option last chosen, or null
+		this._ask = debounce((query) => this._fetch(query), DEBOUNCE_MS);
+		this._build();
+	}
+
+	// Public methods.
+
+	/** The input element. */
+	get input() {
+		return this._input;
+	}
+
+	/** The option last chosen (`{kind, id, …}`), or null. */
+	get chosen() {
+		return this._chosen;
+	}
+
+	/** Whether the result list is open. */
+	get expanded() {
+		return this._input.getAttribute('aria-expanded') === 'true';
+	}
+
+	/**
+	 * Show `option` as chosen (a choice made elsewhere, e.g. a route chip in a stop popup)
+	 * without telling the handlers: `{kind: 'route', id, label, longName, color}`.
+	 */
+	setChoice(option) {
+		this._ask.cancel();
+		this._abort();
+		this._chooseOnArrival = false;
+		this._setExpanded(false);
+		this._setMessage('');
+		this._chosen = option;
+		this._input.value = choiceText(option);
+		this._query = normalizeQuery(this._input.value);
+		this._options = [];
+		this._renderOptions();
+		this._syncClear();
+		return this;
+	}
+
+	/** Empty the box and forget the choice; tells `onClear` if something was chosen. */
+	clear() {
+		this._ask.cancel();
+		this._abort();
+		this._chooseOnArrival = false;
+		this._input.value = '';
+		this._query = '';
+		this._setOptions([]);
+		this._setMessage('');
+		const had = this._chosen !== null;
+		this._chosen = null;
+		this._syncClear();
+		if (had) {
+			this._handlers.onClear();
+			this._announce('Showing all routes');
+		}
+		return this;
+	}
+
+	// The DOM.
+
+	_build() {
+		const el = this._el;
+		el.textContent = '';
+		el.classList.add('search');
+		el.setAttribute('role', 'search');
+		const inputId = 'search-input';
+		const listId = 'search-results';
+
+		const label = element('label', 'visually-hidden', {for: inputId});
+		label.textContent = 'Search routes and stops';
+
+		const field = element('div', 'search__field');
+		this._input = element('input', 'search__input', {
+			id: inputId,
+			type: 'search',
+			role: 'combobox',
+			'aria-autocomplete': 'list',
+			'aria-expanded': 'false',
+			'aria-controls': listId,
+			autocomplete: 'off',
+			autocapitalize: 'off',
+			spellcheck: 'false',
+			enterkeyhint: 'search',
+			maxlength: String(MAX_QUERY),
+			placeholder: 'Route number, route or stop name',
+		});
+		this._clearButton = element('button', 'search__clear', {
+			type: 'button', 'aria-label': 'Clear search and show all routes', title: 'Clear (Esc)',
+		});
+		this._clearButton.textContent = '✕';
+		this._clearButton.hidden = true;
+		field.append(this._input, this._clearButton);
+
+		this._list = element('div', 'search__results', {id: listId, role: 'listbox', 'aria-label': 'Routes and stops'});
+		this._list.hidden = true;
+		this._message = element('div', 'search__message');
+		this._message.hidden = true;
+		this._live = element('div', 'visually-hidden', {'aria-live': 'polite'});
+
+		el.append(label, field, this._list, this._message, this._live);
+
+		this._input.addEventListener('input', () => this._onInput());
+		this._input.addEventListener('keydown', (e) => this._onKey(e));
+		this._input.addEventListener('focus', () => this._reopen());
+		this._input.addEventListener('click', () => this._reopen());
+		el.addEventListener('focusout', (e) => {
+			if (!el.contains(e.relatedTarget)) { this._setExpanded(false); }
+		});
+		this._clearButton.addEventListener('click', () => {
+			this.clear();
+			this._input.focus();
+		});
+		// Keep the focus in the input while an option is pressed.
+		this._list.addEventListener('mousedown', (e) => e.preventDefault());
+		this._list.addEventListener('click', (e) => {
+			const option = e.target.closest('[role="option"]');
+			if (option) { this._choose(Number(option.dataset.index)); }
+		});
+		this._list.addEventListener('mousemove', (e) => {
+			const option = e.target.closest('[role="option"]');
+			if (option) { this._setActive(Number(option.dataset.index), false); }
+		});
+		// The map must not pan or zoom under the box (it lies on top of the map).
+		for (const type of ['mousedown', 'dblclick', 'wheel', 'touchstart', 'pointerdown', 'contextmenu']) {
+			el.addEventListener(type, (e) => e.stopPropagation(), {passive: true});
+		}
+	}
+
+	_renderOptions() {
+		const list = this._list;
+		list.textContent = '';
+		const groups = {route: null, stop: null};
+		this._options.forEach((option, index) => {
+			if (!groups[option.kind]) {
+				const title = option.kind === 'route' ? 'Routes' : 'Stops';
+				const group = element('div', 'search__group', {role: 'group', 'aria-labelledby': `search-group-${option.kind}`});
+				const heading = element('div', 'search__group-title', {role: 'presentation', id: `search-group-${option.kind}`});
+				heading.textContent = title;
+				group.append(heading);
+				list.append(group);
+				groups[option.kind] = group;
+			}
+			const item = element('div', `search__option search__option--${option.kind}`, {
+				role: 'option', id: `search-option-${index}`, 'aria-selected': 'false',
+			});
+			item.dataset.index = String(index);
+			const name = element('span', 'search__name');
+			if (option.kind === 'route') {
+				item.append(routeChip({label: option.label, color: option.color || '#1565c0'}));
+				name.textContent = option.longName;
+				item.setAttribute('aria-label', `Route ${option.label}${option.longName ? `: ${option.longName}` : ''}`);
+			} else {
+				item.append(element('span', 'search__stop-icon', {'aria-hidden': 'true'}));
+				name.textContent = option.name;
+				item.setAttribute('aria-label', `Stop ${option.name}`);
+			}
+			item.append(name);
+			groups[option.kind].append(item);
+		});
+	}
+
+	_setOptions(options) {
+		this._options = options;
+		this._active = -1;
+		this._input.removeAttribute('aria-activedescendant');
+		this._renderOptions();
+		this._setExpanded(options.length > 0 && document.activeElement === this._input);
+	}
+
+	_setExpanded(expanded) {
+		const open = expanded && this._options.length > 0;
+		this._input.setAttribute('aria-expanded', String(open));
+		this._list.hidden = !open;
+		if (!open) { this._setActive(-1); }
+	}
+
+	_setActive(index, scroll = true) {
+		const previous = this._list.querySelector('[aria-selected="true"]');
+		if (previous) { previous.setAttribute('aria-selected', 'false'); }
+		this._active = index;
+		const item = index >= 0 ? document.getElementById(`search-option-${index}`) : null;
+		if (item) {
+			item.setAttribute('aria-selected', 'true');
+			this._input.setAttribute('aria-activedescendant', item.id);
+			if (scroll) { item.scrollIntoView({block: 'nearest'}); }
+		} else {
+			this._input.removeAttribute('aria-activedescendant');
+		}
+	}
+
+	_setMessage(text) {
+		this._message.textContent = text;
+		this._message.hidden = !text;
+	}
+
+	_announce(text) {
+		// Said again even when the same: clear first.
+		this._live.textContent = '';
+		setTimeout(() => { this._live.textContent = text; }, 50);
+	}
+
+	_syncClear() {
+		this._clearButton.hidden = !this._input.value && this._chosen === null;
+	}
+
+	// Events.
+
+	_onInput() {
+		this._syncClear();
+		this._chooseOnArrival = false;
+		const query = normalizeQuery(this._input.value);
+		if (!query) {
+			this._ask.cancel();
+			this._abort();
+			this._query = '';
+			this._setOptions([]);
+			this._setMessage('');
+			return;
+		}
+		this._ask(query);
+	}
+
+	_onKey(e) {
+		if (e.isComposing) { return; }
+		switch (e.key) {
+		case 'ArrowDown':
+		case 'ArrowUp': {
+			if (!this._options.length) { return; }
+			e.preventDefault();
+			if (!this.expanded) { this._setExpanded(true); }
+			this._setActive(moveActive(this._active, e.key === 'ArrowDown' ? 1 : -1, this._options.length));
+			return;
+		}
+		case 'Enter': {
+			e.preventDefault();
+			const query = normalizeQuery(this._input.value);
+			if (query && (query !== this._query || this._request)) {
+				// The answer for what is typed has not come yet: choose its best match when it does.
+				this._chooseOnArrival = true;
+				this._ask.flush();
+				return;
+			}
+			const index = this.expanded ? enterChoice(this._active, this._options.length) :
+				(this._chosen === null ? enterChoice(-1, this._options.length) : -1);
+			if (index >= 0) { this._choose(index); }
+			return;
+		}
+		case 'Escape': {
+			e.preventDefault();
+			if (this.expanded) {
+				this._setExpanded(false);
+			} else {
+				this.clear();
+			}
+			return;
+		}
+		case 'Tab':
+			this._setExpanded(false);
+			return;
+		default:
+		}
+	}
+
+	_reopen() {
+		if (this._chosen === null && this._options.length && normalizeQuery(this._input.value) === this._query) {
+			this._setExpanded(true);
+		}
+	}
+
+	// Searching.
+
+	_fetch(query) {
+		this._abort();
+		const controller = new AbortController();
+		this._request = {query, controller};
+		this._search(query, {signal: controller.signal}).then((answer) => {
+			if (this._request?.controller !== controller) { return; }
+			this._request = null;
+			this._query = query;
+			const options = toOptions(answer);
+			this._setOptions(options);
+			this._setMessage(options.length ? '' : `No route or stop matches “${query}”.`);
+			this._announce(describeCount(options));
+			if (this._chooseOnArrival) {
+				this._chooseOnArrival = false;
+				const index = enterChoice(-1, options.length);
+				if (index >= 0) { this._choose(index); }
+			}
+		}, (error) => {
+			if (this._request?.controller !== controller) { return; }
+			this._request = null;
+			this._chooseOnArrival = false;
+			if (isAbort(error)) { return; }
+			console.warn('bustrack: search failed:', error.message);
+			this._query = '';
+			this._setOptions([]);
+			this._setMessage('Search is not available right now.');
+		});
+	}
+
+	_abort() {
+		if (this._request) {
+			this._request.controller.abort();
+			this._request = null;
+		}
+	}
+
+	_choose(index) {
+		const option = this._options[index];
+		if (!option) { return; }
+		this._setExpanded(false);
+		this._setMessage('');
+		if (option.kind === 'route') {
+			if (!this._handlers.onRoute(option)) {
+				this._setMessage('The route lines are still loading; try again in a moment.');
+				return;
+			}
+			this._chosen = option;
+			this._input.value = choiceText(option);
+			this._announce(`Showing only route ${option.label}`);
+		} else {
+			this._chosen = option;
+			this._input.value = option.name;
+			this._handlers.onStop(option);
+			this._announce(`Stop ${option.name}`);
+		}
+		// The box now shows the choice; ArrowDown brings the results back, typing searches anew.
+		this._query = normalizeQuery(this._input.value);
+		this._syncClear();
+	}
+}
