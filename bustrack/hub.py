@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from aiohttp import WSCloseCode, web
 
-__all__ = ["Client", "Hub"]
+from bustrack.channels import ALL
+
+__all__ = ["Client", "Frames", "Hub"]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ class Client:
     ws: web.WebSocketResponse
     transport: asyncio.Transport
     peer: str
+    key: str = ALL
     needs_snapshot: bool = True
     stuck_since: float | None = None
     frames_sent: int = 0
@@ -43,6 +46,14 @@ class Client:
     def buffered(self) -> int:
         """Bytes written to this client that the kernel has not taken yet."""
         return self.transport.get_write_buffer_size()
+
+
+class Frames(Protocol):
+    """Where the hub gets this tick's frames: one per kind and channel key."""
+
+    def frame(self, kind: str, key: str) -> bytes:
+        """Return the complete WebSocket frame of ``kind`` for channel key ``key``."""
+        ...
 
 
 class Hub:
@@ -81,18 +92,19 @@ class Hub:
         client.frames_sent += 1
         return True
 
-    def send_snapshot(self, client: Client, frame: bytes) -> None:
-        """Write a snapshot frame to one client (e.g. right after it connects)."""
-        if self._write(client, frame):
+    def send_snapshot(self, client: Client, frames: Frames) -> None:
+        """Write this tick's snapshot of the client's channels to it (e.g. on connect)."""
+        if self._write(client, frames.frame("snapshot", client.key)):
             client.needs_snapshot = False
 
-    def publish(self, update: bytes, snapshot: Callable[[], bytes], now: float) -> None:
-        """Send this tick's frame to every client, never waiting for any of them.
+    def publish(self, frames: Frames, now: float) -> None:
+        """Send this tick's frames to every client, never waiting for any of them.
+
+        Each client gets the ``update`` of its channels, or a ``snapshot`` if it
+        missed frames. Clients with the same channels get the same bytes.
 
         Args:
-            update: the complete WebSocket frame of this tick's ``update``.
-            snapshot: returns the complete frame of the current ``snapshot``; called
-                only if some client needs one, and it should cache its result.
+            frames: this tick's frames (built lazily, once per distinct key).
             now: the current monotonic time, for the stuck-client timeout.
         """
         for client in list(self.clients):
@@ -106,9 +118,9 @@ class Hub:
                 continue
             client.stuck_since = None
             if client.needs_snapshot:
-                self.send_snapshot(client, snapshot())
+                self.send_snapshot(client, frames)
             else:
-                self._write(client, update)
+                self._write(client, frames.frame("update", client.key))
 
     def _drop_stuck(self, client: Client) -> None:
         log.warning(

@@ -3,6 +3,10 @@
 The format is written down once, in ``docs/protocol.md``; this module and
 ``frontend/src/protocol.js`` follow it. Pure: no I/O, and the time stamp of a
 frame is a parameter.
+
+Frames are built from *parts*, one per channel (see :mod:`bustrack.channels`):
+each part is encoded once per tick, and a client's frame is the parts of its
+channels joined as bytes, never re-encoded per client.
 """
 
 from __future__ import annotations
@@ -13,31 +17,35 @@ from typing import Any
 
 import orjson
 
+from bustrack.channels import BBox, Subscription, parse_bbox
 from bustrack.gtfs.model import Feed
 from bustrack.palette import route_color
-from bustrack.simulation import Vehicle
 
 __all__ = [
+    "COORD_SCALE",
     "MAX_CLIENT_MESSAGE",
+    "MAX_ROUTES",
     "PROTOCOL_VERSION",
     "ProtocolError",
-    "Record",
     "RouteInfo",
-    "diff_records",
     "encode_error",
+    "encode_frame",
+    "encode_part",
     "encode_pong",
-    "encode_snapshot",
-    "encode_update",
     "parse_client_message",
+    "parse_query",
     "route_infos",
-    "vehicle_records",
 ]
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 MAX_CLIENT_MESSAGE = 64 * 1024
-COORD_DECIMALS = 5  # about 1 m: finer than the map can show
+MAX_ROUTES = 100
+COORD_SCALE = 100_000  # coordinates travel as integers of 1e-5 degree (about 1 m)
 
-Record = dict[str, Any]
+# A full vehicle record: [n, id, route_id, route label, headsign, colour, lat, lon, bearing].
+Full = tuple[int, str, str, str, str, str, int, int, int]
+# A move: [n, lat, lon, bearing].
+Move = tuple[int, int, int, int]
 
 
 class ProtocolError(ValueError):
@@ -57,51 +65,33 @@ def route_infos(feed: Feed) -> dict[str, RouteInfo]:
     return {rid: RouteInfo(r.label, route_color(r)) for rid, r in feed.routes.items()}
 
 
-def vehicle_records(
-    vehicles: Iterable[Vehicle], routes: Mapping[str, RouteInfo]
-) -> dict[str, Record]:
-    """Return the wire record of each vehicle, keyed by vehicle id."""
-    out: dict[str, Record] = {}
-    for v in vehicles:
-        info = routes[v.route_id]
-        out[v.vehicle_id] = {
-            "id": v.vehicle_id,
-            "route": info.label,
-            "lat": round(v.lat, COORD_DECIMALS),
-            "lon": round(v.lon, COORD_DECIMALS),
-            "bearing": round(v.bearing) % 360,
-            "headsign": v.headsign,
-            "trip": v.trip_id,
-            "color": info.color,
-        }
-    return out
+def encode_part(
+    channel: str,
+    *,
+    entered: Iterable[Full] = (),
+    moved: Iterable[Move] = (),
+    left: Iterable[int] = (),
+) -> bytes:
+    """Encode one channel's part of a frame (``c``, ``e``, ``m``, ``l``; see docs/protocol.md)."""
+    return orjson.dumps({"c": channel, "e": list(entered), "m": list(moved), "l": list(left)})
 
 
-def diff_records(
-    before: Mapping[str, Record], after: Mapping[str, Record]
-) -> tuple[list[Record], list[str]]:
-    """Return ``(changed, removed)``: records new or different in ``after``, ids gone from it."""
-    changed = [rec for vid, rec in after.items() if before.get(vid) != rec]
-    removed = [vid for vid in before if vid not in after]
-    return changed, removed
+def encode_frame(
+    kind: str, parts: Sequence[bytes], ts_ms: int, clock: Mapping[str, str] | None = None
+) -> bytes:
+    """Join pre-encoded parts into a ``snapshot`` or ``update`` frame.
 
-
-def encode_snapshot(records: Iterable[Record], ts_ms: int, clock: Mapping[str, str]) -> bytes:
-    """Encode a ``snapshot`` frame: the whole state, replacing the client's."""
-    return orjson.dumps(
-        {
-            "type": "snapshot",
-            "v": PROTOCOL_VERSION,
-            "ts": ts_ms,
-            "clock": dict(clock),
-            "vehicles": list(records),
-        }
-    )
-
-
-def encode_update(changed: Sequence[Record], removed: Sequence[str], ts_ms: int) -> bytes:
-    """Encode an ``update`` frame: upserts and removals since the previous frame."""
-    return orjson.dumps({"type": "update", "ts": ts_ms, "vehicles": changed, "remove": removed})
+    A snapshot also carries the protocol version ``v`` and the ``clock``.
+    """
+    if kind == "snapshot":
+        head = orjson.dumps(
+            {"type": "snapshot", "v": PROTOCOL_VERSION, "ts": ts_ms, "clock": dict(clock or {})}
+        )
+    elif kind == "update":
+        head = orjson.dumps({"type": "update", "ts": ts_ms})
+    else:
+        raise ValueError(f"unknown frame kind {kind!r}")
+    return b"".join((head[:-1], b',"parts":[', b",".join(parts), b"]}"))
 
 
 def encode_error(message: str, ts_ms: int) -> bytes:
@@ -114,11 +104,47 @@ def encode_pong(ts_ms: int) -> bytes:
     return orjson.dumps({"type": "pong", "ts": ts_ms})
 
 
-def parse_client_message(text: str) -> dict[str, Any]:
-    """Decode one client text frame.
+def _subscription(msg: Mapping[str, Any]) -> Subscription:
+    bbox: BBox | None = None
+    if msg.get("bbox") is not None:
+        raw = msg["bbox"]
+        if not isinstance(raw, list):
+            raise ProtocolError("subscribe: bbox must be [west, south, east, north]")
+        try:
+            bbox = parse_bbox(raw)
+        except ValueError as err:
+            raise ProtocolError(f"subscribe: {err}") from None
+    routes = msg.get("routes") or []
+    if not isinstance(routes, list) or not all(isinstance(r, str) for r in routes):
+        raise ProtocolError("subscribe: routes must be a list of route ids")
+    if len(routes) > MAX_ROUTES:
+        raise ProtocolError(f"subscribe: at most {MAX_ROUTES} routes")
+    return Subscription(bbox, tuple(routes))
+
+
+def parse_query(bbox: str | None, routes: str | None) -> Subscription:
+    """Read a subscription from the /ws URL's ``bbox=w,s,e,n`` and ``routes=a,b`` parameters.
 
     Raises:
-        ProtocolError: too long, not JSON, not an object, or no known ``type``.
+        ProtocolError: a malformed box or too many routes.
+    """
+    msg: dict[str, Any] = {}
+    if bbox:
+        try:
+            msg["bbox"] = [float(v) for v in bbox.split(",")]
+        except ValueError:
+            raise ProtocolError("bbox must be west,south,east,north in degrees") from None
+    if routes:
+        msg["routes"] = [r for r in routes.split(",") if r]
+    return _subscription(msg)
+
+
+def parse_client_message(text: str) -> tuple[str, Subscription | None]:
+    """Decode one client text frame into its type and, for ``subscribe``, the subscription.
+
+    Raises:
+        ProtocolError: too long, not JSON, not an object, no known ``type``, or a
+            ``subscribe`` with a bad box or route list.
     """
     if len(text) > MAX_CLIENT_MESSAGE:
         raise ProtocolError(f"message is longer than {MAX_CLIENT_MESSAGE} bytes")
@@ -131,6 +157,8 @@ def parse_client_message(text: str) -> dict[str, Any]:
     kind = msg.get("type")
     if not isinstance(kind, str):
         raise ProtocolError("message has no 'type' string")
-    if kind not in {"ping"}:
-        raise ProtocolError(f"unknown message type {kind!r}")
-    return msg
+    if kind == "ping":
+        return kind, None
+    if kind == "subscribe":
+        return kind, _subscription(msg)
+    raise ProtocolError(f"unknown message type {kind!r}")

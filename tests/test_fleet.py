@@ -1,34 +1,108 @@
+from typing import Any
+
 import orjson
 
-from bustrack.fleet import Fleet
+from bustrack.channels import ALL, vehicle_channels
+from bustrack.fleet import Fleet, channel_key
+from bustrack.protocol import RouteInfo
+from bustrack.simulation import Vehicle
+from bustrack.wsframe import text_frame
+
+ROUTES = {"R1": RouteInfo("7", "#111111"), "R2": RouteInfo("9", "#222222")}
+# Two points a few km apart in Mumbai: different zoom-14 tiles.
+COLABA = (18.9067, 72.8147)
+BANDRA = (19.0544, 72.8406)
 
 
-def test_first_advance_sends_everything_then_only_changes() -> None:
+def vehicle(vid: str, lat: float, lon: float, route: str = "R1", bearing: float = 90) -> Vehicle:
+    return Vehicle(vid, "T", route, "To X", lat, lon, bearing, 0.0, 1)
+
+
+def tile14(lat: float, lon: float) -> str:
+    return vehicle_channels(lat, lon, "R1")[2]
+
+
+def payload(fleet: Fleet, kind: str, *channels: str) -> dict[str, Any]:
+    data: dict[str, Any] = orjson.loads(fleet.payload(kind, channel_key(channels)))
+    return data
+
+
+def test_first_snapshot_lists_everything_with_full_records() -> None:
     fleet = Fleet()
-    first = orjson.loads(fleet.advance({"a": {"id": "a", "lat": 1}}, 1000, {"mode": "live"}))
-    assert first["vehicles"] == [{"id": "a", "lat": 1}]
-    second = orjson.loads(
-        fleet.advance({"a": {"id": "a", "lat": 1}, "b": {"id": "b", "lat": 2}}, 2000, {})
+    fleet.advance([vehicle("a", *COLABA), vehicle("b", *BANDRA)], ROUTES, 1000, {"mode": "live"})
+    snap = payload(fleet, "snapshot", ALL)
+    assert snap["type"] == "snapshot" and snap["ts"] == 1000 and snap["clock"] == {"mode": "live"}
+    (part,) = snap["parts"]
+    assert part["c"] == ALL
+    records = {r[1]: r for r in part["e"]}
+    assert records["a"] == [
+        records["a"][0],
+        "a",
+        "R1",
+        "7",
+        "To X",
+        "#111111",
+        1890670,
+        7281470,
+        90,
+    ]
+    assert records["a"][0] != records["b"][0]
+
+
+def test_updates_carry_moves_entries_and_leavers_per_channel() -> None:
+    fleet = Fleet()
+    fleet.advance([vehicle("a", *COLABA), vehicle("b", *BANDRA)], ROUTES, 1000, {})
+    n = {r[1]: r[0] for r in payload(fleet, "snapshot", ALL)["parts"][0]["e"]}
+    # a moves a little, b ends, c appears.
+    fleet.advance(
+        [vehicle("a", COLABA[0] + 0.0001, COLABA[1]), vehicle("c", *BANDRA)], ROUTES, 2000, {}
     )
-    assert second == {
-        "type": "update",
-        "ts": 2000,
-        "vehicles": [{"id": "b", "lat": 2}],
-        "remove": [],
-    }
-    third = orjson.loads(fleet.advance({"b": {"id": "b", "lat": 3}}, 3000, {}))
-    assert third["vehicles"] == [{"id": "b", "lat": 3}]
-    assert third["remove"] == ["a"]
+    (part,) = payload(fleet, "update", ALL)["parts"]
+    assert part["m"] == [[n["a"], 1890680, 7281470, 90]]
+    assert [r[1] for r in part["e"]] == ["c"]
+    assert part["e"][0][0] not in n.values()  # numbers are never reused
+    assert part["l"] == [n["b"]]
 
 
-def test_snapshot_is_built_once_per_tick_and_follows_the_state() -> None:
+def test_a_vehicle_that_does_not_move_is_not_repeated() -> None:
     fleet = Fleet()
-    fleet.advance({"a": {"id": "a"}}, 1000, {"mode": "live"})
-    snap = fleet.snapshot()
-    assert fleet.snapshot() is snap
-    assert fleet.snapshot_frame() is fleet.snapshot_frame()
-    assert fleet.snapshot_frame().endswith(snap)
-    fleet.advance({"b": {"id": "b"}}, 2000, {"mode": "live"})
-    decoded = orjson.loads(fleet.snapshot())
-    assert decoded["ts"] == 2000
-    assert decoded["vehicles"] == [{"id": "b"}]
+    fleet.advance([vehicle("a", *COLABA)], ROUTES, 1000, {})
+    fleet.advance([vehicle("a", *COLABA)], ROUTES, 2000, {})
+    assert payload(fleet, "update", ALL)["parts"] == [{"c": ALL, "e": [], "m": [], "l": []}]
+
+
+def test_crossing_from_one_tile_to_another() -> None:
+    fleet = Fleet()
+    here, there = tile14(*COLABA), tile14(*BANDRA)
+    assert here != there
+    fleet.advance([vehicle("a", *COLABA)], ROUTES, 1000, {})
+    fleet.advance([vehicle("a", *BANDRA)], ROUTES, 2000, {})
+    parts = {p["c"]: p for p in payload(fleet, "update", here, there)["parts"]}
+    n = parts[here]["l"][0]
+    assert [r[0] for r in parts[there]["e"]] == [n]
+    # A client watching only the first tile sees it leave; only the second, enter.
+    assert payload(fleet, "update", here)["parts"][0]["l"] == [n]
+    assert payload(fleet, "update", there)["parts"][0]["e"][0][1] == "a"
+
+
+def test_route_channels_filter_by_route() -> None:
+    fleet = Fleet()
+    fleet.advance([vehicle("a", *COLABA), vehicle("b", *BANDRA, route="R2")], ROUTES, 1000, {})
+    (part,) = payload(fleet, "snapshot", "r/R2")["parts"]
+    assert [r[1] for r in part["e"]] == ["b"]
+
+
+def test_frames_and_parts_are_built_once_per_tick() -> None:
+    fleet = Fleet()
+    fleet.advance([vehicle("a", *COLABA)], ROUTES, 1000, {})
+    key = channel_key([ALL])
+    frame = fleet.frame("update", key)
+    assert fleet.frame("update", key) is frame
+    assert fleet.part("update", ALL) is fleet.part("update", ALL)
+    assert frame == text_frame(fleet.payload("update", key))
+    fleet.advance([vehicle("a", *BANDRA)], ROUTES, 2000, {})
+    assert fleet.frame("update", key) is not frame
+
+
+def test_channel_key_ignores_order() -> None:
+    assert channel_key(["b", "a"]) == channel_key(["a", "b"]) == "a|b"

@@ -1,63 +1,53 @@
 import orjson
 import pytest
 
+from bustrack.channels import Subscription
 from bustrack.protocol import (
     MAX_CLIENT_MESSAGE,
+    MAX_ROUTES,
     PROTOCOL_VERSION,
     ProtocolError,
-    diff_records,
-    encode_snapshot,
-    encode_update,
+    encode_frame,
+    encode_part,
     parse_client_message,
+    parse_query,
     route_infos,
-    vehicle_records,
 )
-from bustrack.simulation import Vehicle
 from tests.feeds import make_feed, make_trip
 
 
-def _vehicle(vid: str, lat: float = 18.951234567, route: str = "R1") -> Vehicle:
-    return Vehicle(vid, "T1", route, "To Charlie", lat, 72.8123456, 359.7, 10.0, 1)
-
-
-def test_vehicle_records_round_and_label() -> None:
-    feed = make_feed([make_trip("T1", [("10:00:00", "10:00:00")] * 3)])
-    recs = vehicle_records([_vehicle("v1"), _vehicle("v2", route="R2")], route_infos(feed))
-    assert recs["v1"] == {
-        "id": "v1",
-        "route": "7",
-        "lat": 18.95123,
-        "lon": 72.81235,
-        "bearing": 0,
-        "headsign": "To Charlie",
-        "trip": "T1",
-        "color": recs["v1"]["color"],
-    }
-    assert recs["v1"]["color"].startswith("#")
+def test_route_infos_label_and_colour() -> None:
+    infos = route_infos(make_feed([make_trip("T1", [("10:00:00", "10:00:00")] * 3)]))
+    assert infos["R1"].label == "7"
+    assert infos["R1"].color.startswith("#")
     # A route without a short name is labelled by its long name, in its own colour.
-    assert recs["v2"]["route"] == "Night Special"
-    assert recs["v2"]["color"] == "#ffee00"
+    assert infos["R2"].label == "Night Special"
+    assert infos["R2"].color == "#ffee00"
 
 
-def test_diff_records_finds_moved_new_and_gone() -> None:
-    a = {"x": {"id": "x", "lat": 1.0}, "y": {"id": "y", "lat": 2.0}, "z": {"id": "z", "lat": 3.0}}
-    b = {"x": {"id": "x", "lat": 1.0}, "y": {"id": "y", "lat": 2.5}, "w": {"id": "w", "lat": 4.0}}
-    changed, removed = diff_records(a, b)
-    assert sorted(r["id"] for r in changed) == ["w", "y"]
-    assert removed == ["z"]
-
-
-def test_frames_have_type_and_ts() -> None:
-    snap = orjson.loads(encode_snapshot([{"id": "x"}], 123, {"mode": "live"}))
+def test_frames_join_parts_and_carry_type_and_ts() -> None:
+    a = encode_part("14/1/2", entered=[(1, "v1", "R1", "7", "To C", "#123456", 1, 2, 3)])
+    b = encode_part("14/1/3", moved=[(2, 4, 5, 6)], left=[3])
+    snap = orjson.loads(encode_frame("snapshot", [a], 123, {"mode": "live"}))
     assert snap == {
         "type": "snapshot",
         "v": PROTOCOL_VERSION,
         "ts": 123,
         "clock": {"mode": "live"},
-        "vehicles": [{"id": "x"}],
+        "parts": [
+            {
+                "c": "14/1/2",
+                "e": [[1, "v1", "R1", "7", "To C", "#123456", 1, 2, 3]],
+                "m": [],
+                "l": [],
+            }
+        ],
     }
-    upd = orjson.loads(encode_update([{"id": "x"}], ["y"], 456))
-    assert upd == {"type": "update", "ts": 456, "vehicles": [{"id": "x"}], "remove": ["y"]}
+    upd = orjson.loads(encode_frame("update", [a, b], 456))
+    assert upd["type"] == "update" and upd["ts"] == 456
+    assert [p["c"] for p in upd["parts"]] == ["14/1/2", "14/1/3"]
+    assert upd["parts"][1] == {"c": "14/1/3", "e": [], "m": [[2, 4, 5, 6]], "l": [3]}
+    assert orjson.loads(encode_frame("update", [], 7)) == {"type": "update", "ts": 7, "parts": []}
 
 
 @pytest.mark.parametrize(
@@ -68,6 +58,10 @@ def test_frames_have_type_and_ts() -> None:
         ('{"kind": "ping"}', "no 'type'"),
         ('{"type": "launch"}', "unknown message type 'launch'"),
         ("x" * (MAX_CLIENT_MESSAGE + 1), "longer than"),
+        ('{"type": "subscribe", "bbox": "72,18,73,19"}', "bbox must be"),
+        ('{"type": "subscribe", "bbox": [73, 18, 72, 19]}', "west < east"),
+        ('{"type": "subscribe", "routes": "BEST_1"}', "routes must be a list"),
+        ('{"type": "subscribe", "routes": [1, 2]}', "routes must be a list"),
     ],
 )
 def test_bad_client_messages_are_explained(text: str, message: str) -> None:
@@ -75,5 +69,26 @@ def test_bad_client_messages_are_explained(text: str, message: str) -> None:
         parse_client_message(text)
 
 
-def test_ping_is_understood() -> None:
-    assert parse_client_message('{"type": "ping"}') == {"type": "ping"}
+def test_too_many_routes() -> None:
+    routes = [f"R{i}" for i in range(MAX_ROUTES + 1)]
+    with pytest.raises(ProtocolError, match=f"at most {MAX_ROUTES}"):
+        parse_client_message(orjson.dumps({"type": "subscribe", "routes": routes}).decode())
+
+
+def test_ping_and_subscribe_are_understood() -> None:
+    assert parse_client_message('{"type": "ping"}') == ("ping", None)
+    kind, sub = parse_client_message(
+        '{"type": "subscribe", "bbox": [72.8, 18.9, 72.9, 19.0], "routes": ["A"]}'
+    )
+    assert kind == "subscribe"
+    assert sub == Subscription((72.8, 18.9, 72.9, 19.0), ("A",))
+    assert parse_client_message('{"type": "subscribe"}') == ("subscribe", Subscription())
+
+
+def test_subscription_in_the_url() -> None:
+    assert parse_query("72.8,18.9,72.9,19", "A,B") == Subscription(
+        (72.8, 18.9, 72.9, 19.0), ("A", "B")
+    )
+    assert parse_query(None, None) == Subscription()
+    with pytest.raises(ProtocolError, match="bbox"):
+        parse_query("72.8,north,72.9,19", None)

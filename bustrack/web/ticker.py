@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bustrack.clock import format_service_time, service_seconds
-from bustrack.protocol import vehicle_records
 from bustrack.simulation import locate_vehicles
 from bustrack.web.keys import (
     clock_key,
@@ -28,28 +27,25 @@ from bustrack.web.keys import (
     ticker_key,
     timetable_key,
 )
-from bustrack.wsframe import text_frame
 
 __all__ = ["advance", "ticker_ctx"]
 
 log = logging.getLogger(__name__)
 
 
-def advance(app: web.Application, real: dt.datetime) -> bytes:
-    """Move the fleet to real moment ``real``; return the ``update`` frame for everyone."""
+def advance(app: web.Application, real: dt.datetime) -> None:
+    """Move the fleet to real moment ``real``: locate the buses, reset this tick's frames."""
     timetable = app[timetable_key]
     plan = app[clock_key]
     moment = plan.moment(real)
     vehicles = locate_vehicles(timetable, moment)
-    routes = app[routes_key]
-    records = vehicle_records(vehicles, routes)
     clock = {
         "service_time": format_service_time(service_seconds(timetable, moment)),
         "mode": plan.mode,
         "note": plan.note,
     }
-    ts_ms = int(real.timestamp() * 1000)
-    return text_frame(app[fleet_key].advance(records, ts_ms, clock))
+    routes = app[routes_key]
+    app[fleet_key].advance(vehicles, routes, int(real.timestamp() * 1000), clock)
 
 
 async def _run(app: web.Application) -> None:
@@ -60,8 +56,8 @@ async def _run(app: web.Application) -> None:
     while True:
         started = loop.time()
         try:
-            frame = advance(app, dt.datetime.now(dt.UTC))
-            hub.publish(frame, fleet.snapshot_frame, loop.time())
+            advance(app, dt.datetime.now(dt.UTC))
+            hub.publish(fleet, loop.time())
         except Exception:  # a bad tick must not stop the stream
             log.exception("tick failed")
         # Sleep to the next tick boundary so the period does not drift with load.
@@ -77,7 +73,7 @@ async def ticker_ctx(app: web.Application) -> AsyncIterator[None]:
     advance(app, dt.datetime.now(dt.UTC))
     log.info(
         "first tick: %d vehicles in %.0f ms",
-        len(app[fleet_key].records),
+        len(app[fleet_key]),
         (time.perf_counter() - t0) * 1000,
     )
     app[ticker_key] = asyncio.create_task(_run(app), name="bustrack-ticker")

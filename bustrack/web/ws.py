@@ -1,8 +1,9 @@
 """The /ws endpoint: one WebSocket per client, fed by the hub.
 
 The handler checks the Origin, registers the client with the hub, sends it the
-current snapshot, then only reads: client messages are answered or refused with
-an ``error`` frame. Every socket is tracked until it ends and closed with 1001
+current snapshot, then only reads: a ``subscribe`` changes the client's channels
+(and sends their snapshot), a ``ping`` is answered, anything else is refused with
+an ``error`` frame that changes nothing. Every socket is tracked until it ends and closed with 1001
 when the server shuts down (see :func:`close_websockets`).
 """
 
@@ -13,13 +14,16 @@ import time
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from bustrack.hub import Client
+from bustrack.channels import channels_for
+from bustrack.fleet import Fleet, channel_key
+from bustrack.hub import Client, Hub
 from bustrack.protocol import (
     MAX_CLIENT_MESSAGE,
     ProtocolError,
     encode_error,
     encode_pong,
     parse_client_message,
+    parse_query,
 )
 from bustrack.web.keys import fleet_key, hub_key, settings_key
 from bustrack.web.origin import origin_allowed
@@ -43,6 +47,10 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden(
             text=f"origin {origin} may not open this WebSocket; see --allowed-origins\n"
         )
+    try:
+        sub = parse_query(request.query.get("bbox"), request.query.get("routes"))
+    except ProtocolError as err:
+        raise web.HTTPBadRequest(text=f"{err}\n") from None
     ws = web.WebSocketResponse(
         heartbeat=settings.heartbeat,
         compress=False,
@@ -54,13 +62,19 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     if transport is None:  # the peer left during the handshake
         return ws
     hub = request.app[hub_key]
-    client = Client(ws=ws, transport=transport, peer=request.remote or "?")
+    client = Client(
+        ws=ws,
+        transport=transport,
+        peer=request.remote or "?",
+        key=channel_key(channels_for(sub)),
+    )
     hub.add(client)
-    hub.send_snapshot(client, request.app[fleet_key].snapshot_frame())
+    fleet = request.app[fleet_key]
+    hub.send_snapshot(client, fleet)
     try:
         async for msg in ws:
             if msg.type == WSMsgType.TEXT:
-                await _answer(ws, msg.data)
+                await _answer(client, msg.data, hub, fleet)
             elif msg.type == WSMsgType.BINARY:
                 await ws.close(
                     code=WSCloseCode.UNSUPPORTED_DATA, message=b"binary frames are not supported"
@@ -72,14 +86,18 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-async def _answer(ws: web.WebSocketResponse, text: str) -> None:
+async def _answer(client: Client, text: str, hub: Hub, fleet: Fleet) -> None:
     try:
-        msg = parse_client_message(text)
+        kind, sub = parse_client_message(text)
     except ProtocolError as err:
-        await ws.send_str(encode_error(str(err), _now_ms()).decode())
+        await client.ws.send_str(encode_error(str(err), _now_ms()).decode())
         return
-    if msg["type"] == "ping":
-        await ws.send_str(encode_pong(_now_ms()).decode())
+    if kind == "ping":
+        await client.ws.send_str(encode_pong(_now_ms()).decode())
+    elif sub is not None:
+        # From now on the client gets its new channels, starting with their snapshot.
+        client.key = channel_key(channels_for(sub))
+        hub.send_snapshot(client, fleet)
 
 
 async def close_websockets(app: web.Application) -> None:

@@ -32,7 +32,7 @@ export function backoffDelay(attempt, {minMs = 1000, maxMs = 30000, jitter = 0.2
 
 export class Connection {
 	/**
-	 * @param {string} url the `ws:`/`wss:` URL
+	 * @param {string|Function} url the `ws:`/`wss:` URL, or a function giving it at each (re)connection
 	 * @param {object} [options]
 	 * @param {number} [options.minDelayMs=1000] first reconnection delay
 	 * @param {number} [options.maxDelayMs=30000] largest reconnection delay
@@ -139,7 +139,7 @@ export class Connection {
 		this._setState(State.CONNECTING);
 		let socket;
 		try {
-			socket = new this._options.WebSocket(this._url);
+			socket = new this._options.WebSocket(typeof this._url === 'function' ? this._url() : this._url);
 		} catch (err) {
 			console.error('bustrack: cannot open the WebSocket', err);
 			this._scheduleRetry();

@@ -24,6 +24,7 @@ export class Fleet {
 	constructor({defaultTickMs = DEFAULT_TICK_MS} = {}) {
 		this._defaultTickMs = defaultTickMs;
 		this._vehicles = new Map();
+		this._ids = new Map(); // vehicle number (docs/protocol.md) → id
 		this._lastTs = null;
 		this._tickSamples = [];
 		this._clockOffset = null;
@@ -63,11 +64,15 @@ export class Fleet {
 		return this._clockOffset === null ? localNow : localNow - this._clockOffset;
 	}
 
-	/** How old vehicle `id`'s data is at local time `localNow`, in ms (null if unknown). */
+	/**
+	 * How old vehicle `id`'s data is at local time `localNow`, in ms (null if unknown).
+	 *
+	 * Every frame confirms every vehicle of the client's channels (one that did not move is simply
+	 * not repeated), so the data is as old as the latest frame.
+	 */
 	dataAgeMs(id, localNow) {
-		const vehicle = this._vehicles.get(id);
-		if (!vehicle) { return null; }
-		return Math.max(0, this.serverNow(localNow) - vehicle.updatedTs);
+		if (!this._vehicles.has(id) || this._lastTs === null) { return null; }
+		return Math.max(0, this.serverNow(localNow) - this._lastTs);
 	}
 
 	/**
@@ -84,6 +89,7 @@ export class Fleet {
 		this._clockOffset = receivedAt - frame.ts;
 		const seen = new Set();
 		const changes = {added: [], changed: [], removed: []};
+		this._ids.clear();
 		for (const vehicle of frame.vehicles) {
 			seen.add(vehicle.id);
 			this._upsert(vehicle, frame.ts, changes);
@@ -98,7 +104,10 @@ export class Fleet {
 	}
 
 	/**
-	 * Apply an update: upsert its vehicles, then drop the ids in `remove`.
+	 * Apply an update: its vehicles that left, then those that entered, then the moves.
+	 *
+	 * A vehicle that left one of the client's channels and entered another in the same frame
+	 * (it crossed a tile edge) is reported as changed, not as removed and added.
 	 *
 	 * @param {object} frame a decoded `update`
 	 * @param {number} receivedAt local time (ms since the epoch) the frame arrived
@@ -118,11 +127,30 @@ export class Fleet {
 		if (this._clockOffset === null || offset < this._clockOffset) { this._clockOffset = offset; }
 
 		const changes = {added: [], changed: [], removed: []};
+		const leaving = new Set();
+		for (const n of frame.remove) {
+			const id = this._ids.get(n);
+			if (id !== undefined) {
+				this._ids.delete(n);
+				leaving.add(id);
+			}
+		}
 		for (const vehicle of frame.vehicles) {
+			leaving.delete(vehicle.id);
 			this._upsert(vehicle, frame.ts, changes);
 		}
-		for (const id of frame.remove) {
-			if (this._vehicles.delete(id)) { changes.removed.push(id); }
+		for (const id of leaving) {
+			this._vehicles.delete(id);
+			changes.removed.push(id);
+		}
+		for (const move of frame.moves ?? []) {
+			const record = this._vehicles.get(this._ids.get(move.n));
+			if (!record) { continue; } // not ours (yet): the protocol says ignore it
+			record.lat = move.lat;
+			record.lon = move.lon;
+			record.bearing = move.bearing;
+			record.updatedTs = frame.ts;
+			changes.changed.push(record);
 		}
 		return changes;
 	}
@@ -131,12 +159,14 @@ export class Fleet {
 	clear() {
 		const removed = [...this._vehicles.keys()];
 		this._vehicles.clear();
+		this._ids.clear();
 		this._lastTs = null;
 		this._tickSamples = [];
 		return {added: [], changed: [], removed};
 	}
 
 	_upsert(vehicle, ts, changes) {
+		if (vehicle.n !== undefined) { this._ids.set(vehicle.n, vehicle.id); }
 		const record = this._vehicles.get(vehicle.id);
 		if (record) {
 			Object.assign(record, vehicle, {updatedTs: ts});

@@ -13,6 +13,7 @@ import {addNetwork} from './network.js';
 import {createMap} from './map.js';
 import {ServiceClock} from './serviceClock.js';
 import {StatusLine} from './status.js';
+import {Subscription} from './subscription.js';
 
 const config = readConfig();
 const status = new StatusLine(document.getElementById('status'));
@@ -22,9 +23,12 @@ const map = createMap('map', config, {
 const fleet = new Fleet({defaultTickMs: config.tick_ms});
 const clock = new ServiceClock();
 const buses = busLayer({ageOf: (id) => fleet.dataAgeMs(id, Date.now())}).addTo(map);
-const connection = new Connection(socketUrl(config.ws_path));
-// Route lines, stops and the search box (network.js).
-const network = addNetwork(map, buses, document.getElementById('search'));
+// The page asks only for the buses in and around its view (docs/protocol.md, "subscribe").
+const subscription = new Subscription(map);
+const connection = new Connection(() => socketUrl(config.ws_path) + subscription.query());
+subscription.attach(connection);
+// Route lines, stops and the search box (network.js); a chosen route is also subscribed to.
+const network = addNetwork(map, buses, document.getElementById('search'), {subscription});
 
 const counters = {snapshots: 0, updates: 0, errors: 0, protocolErrors: 0};
 let synced = false; // A snapshot was applied on the current connection.
@@ -108,7 +112,7 @@ connection.start();
 
 // A small API for automated browser tests (and curious humans in the console).
 window.bustrack = {
-	config, map, fleet, buses, status, connection, clock,
+	config, map, fleet, buses, status, connection, clock, subscription,
 	/** Vehicles in the state (from the snapshot and updates). */
 	vehicleCount: () => fleet.size,
 	/** Buses on the map, not counting those fading out (markers are in the DOM only near the view). */
@@ -148,6 +152,7 @@ window.bustrack = {
 	serviceTime: () => clock.text,
 	/** Frames handled so far: {snapshots, updates, errors, protocolErrors}. */
 	frameCounts: () => ({...counters}),
+
 	// Route lines, stops and search (network.js).
 	network,
 	/** Number of routes loaded from /api/routes (0 until they are). */

@@ -12,7 +12,7 @@ export const FRAME_TYPES = Object.freeze(['snapshot', 'update', 'error', 'pong']
 
 const DEFAULT_COLOR = '#1565c0';
 const COLOR_RE = /^#(?:[0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
-const CLOCK_MODES = ['live', 'busiest'];
+const CLOCK_MODES = ['live', 'busiest', 'fixed'];
 
 /** Thrown for a frame that breaks docs/protocol.md (not JSON, no `type`, bad fields). */
 export class ProtocolError extends Error {
@@ -37,41 +37,78 @@ function timestamp(msg) {
 	return msg.ts;
 }
 
+const COORD_SCALE = 100000; // coordinates travel as integers of 1e-5 degree
+
+function position(latE5, lonE5) {
+	if (!Number.isFinite(latE5) || !Number.isFinite(lonE5)) { return null; }
+	const lat = latE5 / COORD_SCALE;
+	const lon = lonE5 / COORD_SCALE;
+	if (Math.abs(lat) > 90 || Math.abs(lon) > 180) { return null; }
+	return {lat, lon};
+}
+
+function normalBearing(raw) {
+	return Number.isFinite(raw) ? ((raw % 360) + 360) % 360 : 0;
+}
+
 /**
- * One vehicle of a `snapshot` or `update`, or `null` when it lacks an `id` or a position.
- * Fields: id, route, lat, lon, bearing (0–359), headsign, trip, color (a CSS hex colour).
+ * A full vehicle record `[n, id, route_id, route, headsign, color, lat, lon, bearing]`, or `null`
+ * when it lacks a number, an id or a valid position. Extra trailing fields are ignored.
  */
 export function decodeVehicle(raw) {
-	if (!isObject(raw)) { return null; }
-	const {id, lat, lon} = raw;
-	if ((typeof id !== 'string' || id === '') && !Number.isFinite(id)) { return null; }
-	if (!Number.isFinite(lat) || !Number.isFinite(lon) ||
-		Math.abs(lat) > 90 || Math.abs(lon) > 180) { return null; }
-	const bearing = Number.isFinite(raw.bearing) ? ((raw.bearing % 360) + 360) % 360 : 0;
-	const color = typeof raw.color === 'string' && COLOR_RE.test(raw.color) ? raw.color : DEFAULT_COLOR;
+	if (!Array.isArray(raw) || raw.length < 9) { return null; }
+	const [n, id, routeId, route, headsign, color, latE5, lonE5, bearing] = raw;
+	if (!Number.isInteger(n) || typeof id !== 'string' || id === '') { return null; }
+	const pos = position(latE5, lonE5);
+	if (!pos) { return null; }
 	return {
-		id: String(id),
-		route: text(raw.route),
-		lat,
-		lon,
-		bearing,
-		headsign: text(raw.headsign),
-		trip: text(raw.trip),
-		color,
+		n,
+		id,
+		routeId: text(routeId),
+		route: text(route),
+		headsign: text(headsign),
+		color: typeof color === 'string' && COLOR_RE.test(color) ? color : DEFAULT_COLOR,
+		lat: pos.lat,
+		lon: pos.lon,
+		bearing: normalBearing(bearing),
 	};
 }
 
-function decodeVehicles(list, type) {
-	if (list === undefined) { return {vehicles: [], rejected: 0}; }
-	if (!Array.isArray(list)) {
-		throw new ProtocolError(`"${type}" frame whose "vehicles" is not a list`);
-	}
+/** A move `[n, lat, lon, bearing]`, or `null` when broken. */
+export function decodeMove(raw) {
+	if (!Array.isArray(raw) || raw.length < 4 || !Number.isInteger(raw[0])) { return null; }
+	const pos = position(raw[1], raw[2]);
+	if (!pos) { return null; }
+	return {n: raw[0], lat: pos.lat, lon: pos.lon, bearing: normalBearing(raw[3])};
+}
+
+function list(value, what) {
+	if (value === undefined) { return []; }
+	if (!Array.isArray(value)) { throw new ProtocolError(`${what} is not a list`); }
+	return value;
+}
+
+/** Flatten a frame's parts: every part's entered, moved and left vehicles. */
+function decodeParts(msg) {
 	const vehicles = [];
-	for (const raw of list) {
-		const vehicle = decodeVehicle(raw);
-		if (vehicle) { vehicles.push(vehicle); }
+	const moves = [];
+	const remove = [];
+	let rejected = 0;
+	for (const part of list(msg.parts, `"${msg.type}" frame's "parts"`)) {
+		if (!isObject(part)) { throw new ProtocolError(`"${msg.type}" frame with a part that is not an object`); }
+		for (const raw of list(part.e, 'a part\'s "e"')) {
+			const vehicle = decodeVehicle(raw);
+			if (vehicle) { vehicles.push(vehicle); } else { rejected += 1; }
+		}
+		for (const raw of list(part.m, 'a part\'s "m"')) {
+			const move = decodeMove(raw);
+			if (move) { moves.push(move); } else { rejected += 1; }
+		}
+		for (const n of list(part.l, 'a part\'s "l"')) {
+			if (Number.isInteger(n)) { remove.push(n); }
+		}
 	}
-	return {vehicles, rejected: list.length - vehicles.length};
+	return {vehicles, moves, remove, rejected};
 }
 
 function decodeClock(raw) {
@@ -84,7 +121,7 @@ function decodeClock(raw) {
 }
 
 function decodeSnapshot(msg) {
-	const {vehicles, rejected} = decodeVehicles(msg.vehicles, 'snapshot');
+	const {vehicles, rejected} = decodeParts(msg);
 	return {
 		type: 'snapshot',
 		// Kept as sent (even missing): the caller compares it with the version it speaks.
@@ -97,18 +134,7 @@ function decodeSnapshot(msg) {
 }
 
 function decodeUpdate(msg) {
-	const {vehicles, rejected} = decodeVehicles(msg.vehicles, 'update');
-	const remove = msg.remove === undefined ? [] : msg.remove;
-	if (!Array.isArray(remove)) {
-		throw new ProtocolError('"update" frame whose "remove" is not a list');
-	}
-	return {
-		type: 'update',
-		ts: timestamp(msg),
-		vehicles,
-		remove: remove.filter((id) => typeof id === 'string' || Number.isFinite(id)).map(String),
-		rejected,
-	};
+	return {type: 'update', ts: timestamp(msg), ...decodeParts(msg)};
 }
 
 /**
@@ -145,4 +171,18 @@ export function decodeFrame(data) {
 /** The text of a client → server `ping` frame. */
 export function encodePing() {
 	return JSON.stringify({type: 'ping'});
+}
+
+/**
+ * The text of a client → server `subscribe` frame: what the client looks at.
+ *
+ * @param {object} what
+ * @param {number[]|null} [what.bbox] [west, south, east, north] in degrees, or null for everything
+ * @param {string[]} [what.routes] route ids: only their vehicles, wherever they are
+ */
+export function encodeSubscribe({bbox = null, routes = []} = {}) {
+	const msg = {type: 'subscribe'};
+	if (bbox) { msg.bbox = bbox.map((v) => Math.round(v * 1e5) / 1e5); }
+	if (routes.length) { msg.routes = routes; }
+	return JSON.stringify(msg);
 }

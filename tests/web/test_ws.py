@@ -23,6 +23,7 @@ from bustrack.settings import Settings
 from bustrack.web import create_app
 from bustrack.web.keys import hub_key
 from tests.conftest import timeout
+from tests.wsstate import ClientState, vehicles_of
 
 MakeClient = Callable[[Settings], Awaitable[TestClient]]  # type: ignore[type-arg]
 
@@ -34,15 +35,6 @@ async def _frame(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
     return frame
 
 
-def _apply(state: dict[str, dict[str, Any]], frame: dict[str, Any]) -> None:
-    if frame["type"] == "snapshot":
-        state.clear()
-    for v in frame["vehicles"]:
-        state[v["id"]] = v
-    for vid in frame.get("remove", []):
-        state.pop(vid, None)
-
-
 async def test_snapshot_then_updates(make_client: MakeClient, settings: Settings) -> None:
     client = await make_client(settings)
     async with client.ws_connect("/ws") as ws:
@@ -51,10 +43,11 @@ async def test_snapshot_then_updates(make_client: MakeClient, settings: Settings
         assert snap["v"] == PROTOCOL_VERSION
         assert isinstance(snap["ts"], int)
         assert snap["clock"]["mode"] == "fixed"
-        assert len(snap["vehicles"]) > 100  # Mumbai at 09:00
-        for v in snap["vehicles"]:
-            assert {"id", "route", "lat", "lon", "bearing", "headsign"} <= v.keys()
-            assert 18.8 < v["lat"] < 19.4 and 72.7 < v["lon"] < 73.2
+        vehicles = vehicles_of(snap)
+        assert len(vehicles) > 100  # Mumbai at 09:00
+        for v in vehicles:
+            assert v["id"] and v["route"] and v["headsign"]
+            assert 18.8e5 < v["lat"] < 19.4e5 and 72.7e5 < v["lon"] < 73.2e5
             assert 0 <= v["bearing"] < 360
         last_ts = snap["ts"]
         moved = 0
@@ -63,7 +56,7 @@ async def test_snapshot_then_updates(make_client: MakeClient, settings: Settings
             assert upd["type"] == "update"
             assert upd["ts"] > last_ts
             last_ts = upd["ts"]
-            moved += len(upd["vehicles"])
+            moved += sum(len(p["m"]) for p in upd["parts"])
         assert moved > 0
 
 
@@ -89,14 +82,14 @@ async def test_updates_keep_a_client_in_step_with_a_fresh_snapshot(
         finally:
             reader.cancel()
     # Snapshot + updates up to the fresh snapshot's tick give exactly that snapshot.
-    state: dict[str, dict[str, Any]] = {}
+    state = ClientState()
     for frame in frames:
         if frame["ts"] > fresh["ts"]:
             break
-        _apply(state, frame)
-    assert frame["ts"] >= fresh["ts"]
+        state.apply(frame)
+    assert state.ts == fresh["ts"]
     assert [f["type"] for f in frames[1:]].count("snapshot") == 0
-    assert state == {v["id"]: v for v in fresh["vehicles"]}
+    assert state.vehicles == {v["id"]: v for v in vehicles_of(fresh)}
 
 
 async def test_two_clients_receive_the_same_frames(
