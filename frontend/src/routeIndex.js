@@ -44,11 +44,11 @@ export function decodeRoute(raw) {
 }
 
 /**
- * Whether `vehicle` (a /ws record) runs on `route` (`{id, label}`). Vehicles name their route by
- * label (docs/protocol.md); should they ever carry a `route_id`, that is used instead.
+ * Whether `vehicle` (a decoded /ws record, see protocol.js) runs on `route` (`{id, label}`):
+ * by route id, or by label for a record without one (labels need not be unique in a feed).
  */
 export function onRoute(vehicle, route) {
-	if (vehicle.route_id !== undefined) { return vehicle.route_id === route.id; }
+	if (vehicle.routeId) { return vehicle.routeId === route.id; }
 	return vehicle.route === route.label;
 }
 
