@@ -64,6 +64,7 @@ class Fleet:
     def __init__(self) -> None:
         """Start with no vehicles."""
         self.entries: dict[str, Entry] = {}
+        self.vehicles: list[Vehicle] = []
         self.ts_ms = 0
         self.clock: dict[str, str] = {}
         self._next_n = 1
@@ -84,6 +85,7 @@ class Fleet:
         clock: Mapping[str, str],
     ) -> None:
         """Move to a new tick: the vehicles running now, stamped ``ts_ms``."""
+        vehicles = list(vehicles)
         before = self.entries
         entries: dict[str, Entry] = {}
         members: dict[str, list[str]] = defaultdict(list)
@@ -117,6 +119,7 @@ class Fleet:
         self._prev_entries = before
         self._prev_members = self._members
         self.entries = entries
+        self.vehicles = vehicles
         self._members = dict(members)
         self.ts_ms = ts_ms
         self.clock = dict(clock)

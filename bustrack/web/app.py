@@ -18,6 +18,7 @@ from bustrack.hub import Hub
 from bustrack.protocol import route_infos
 from bustrack.settings import Settings
 from bustrack.simulation import Timetable
+from bustrack.web import gtfsrt
 from bustrack.web.keys import (
     clock_key,
     feed_key,
@@ -88,6 +89,7 @@ def create_app(
     )
     app.router.add_get("/", index, name="index")
     app.router.add_get("/ws", ws_handler, name="ws")
+    gtfsrt.add_routes(app)
     app.router.add_static(STATIC_APP, FRONTEND_DIR / "src", name="static_app")
     app.router.add_static(STATIC_LEAFLET, leaflet_dir, name="static_leaflet")
     app.cleanup_ctx.append(ticker_ctx)

@@ -1,0 +1,59 @@
+"""GTFS-realtime out, parsed back with the same bindings and checked against /ws."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import orjson
+from aiohttp.test_utils import TestClient
+from google.transit import gtfs_realtime_pb2 as rt
+
+from bustrack.settings import Settings
+from tests.wsstate import ClientState
+
+MakeClient = Callable[[Settings], Awaitable[TestClient]]  # type: ignore[type-arg]
+
+
+async def test_vehicle_positions_match_what_ws_shows(
+    make_client: MakeClient, settings: Settings
+) -> None:
+    client = await make_client(Settings(tick=60, start_time="09:00"))
+    async with client.ws_connect("/ws") as ws:
+        state = ClientState()
+        state.apply(orjson.loads((await ws.receive()).data))
+        resp = await client.get("/gtfs-rt/vehicle-positions.pb")
+        assert resp.status == 200
+        assert resp.content_type == "application/x-protobuf"
+        msg = rt.FeedMessage()
+        msg.ParseFromString(await resp.read())
+    assert msg.header.gtfs_realtime_version == "2.0"
+    assert msg.header.incrementality == rt.FeedHeader.FULL_DATASET
+    assert msg.header.timestamp == state.ts // 1000
+    by_id = {e.id: e.vehicle for e in msg.entity}
+    assert by_id.keys() == state.vehicles.keys()
+    for vid, v in state.vehicles.items():
+        vp = by_id[vid]
+        # GTFS-rt positions are 32-bit floats: equal to /ws's 1e-5 degree to within one unit.
+        assert abs(vp.position.latitude * 1e5 - v["lat"]) <= 1
+        assert abs(vp.position.longitude * 1e5 - v["lon"]) <= 1
+        # Reports are stamped in real time, even with the simulation pinned to 09:00.
+        assert abs(vp.timestamp - state.ts / 1000) < 5
+        assert vp.trip.route_id == v["route_id"]
+        assert vp.vehicle.label == v["route"]
+        assert vp.trip.trip_id and vp.trip.start_date and vp.trip.start_time
+        assert vp.stop_id
+        assert vp.current_status in (
+            rt.VehiclePosition.STOPPED_AT,
+            rt.VehiclePosition.IN_TRANSIT_TO,
+        )
+
+
+async def test_json_for_humans_and_bad_format(make_client: MakeClient, settings: Settings) -> None:
+    client = await make_client(settings)
+    resp = await client.get("/gtfs-rt/vehicle-positions.pb?format=json")
+    assert resp.status == 200
+    data = await resp.json()
+    assert data["header"]["incrementality"] == "FULL_DATASET"
+    assert len(data["entity"]) > 100
+    assert "latitude" in data["entity"][0]["vehicle"]["position"]
+    assert (await client.get("/gtfs-rt/vehicle-positions.pb?format=xml")).status == 400
