@@ -34,6 +34,14 @@ OSM_ATTRIBUTION = (
 )
 
 
+def _default_cache_dir() -> str:
+    """Return ``$XDG_CACHE_HOME/bustrack``, or ``~/.cache/bustrack`` (XDG Base Directory)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the spec says to ignore a relative path
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "bustrack")
+
+
 def _setting(default: Any, help: str, *, shown: str | None = None) -> Any:
     return field(default=default, metadata={"help": help, "shown": shown})
 
@@ -69,6 +77,12 @@ class Settings:
         30.0, "Seconds a client may stay unable to receive before it is closed."
     )
     log_level: str = _setting("INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
+    cache_dir: str = _setting(
+        _default_cache_dir(),
+        "Folder keeping built feeds, so a restart with the same feed skips the parsing "
+        "(entries are keyed by the feed's content); empty disables the cache.",
+        shown="$XDG_CACHE_HOME/bustrack, else ~/.cache/bustrack",
+    )
 
     @property
     def origins(self) -> frozenset[str]:

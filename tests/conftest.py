@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -33,6 +34,15 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_feed_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Servers started by the tests keep built feeds in a temporary folder, not ~/.cache."""
+    folder = tmp_path_factory.mktemp("feed-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BUSTRACK_CACHE_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

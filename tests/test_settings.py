@@ -55,3 +55,15 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     for line in markdown_table().splitlines()[2:]:
         flag = line.split("|")[1].strip()
         assert flag in readme, f"{flag} is missing from README.md's settings table"
+
+
+def test_cache_dir_follows_xdg_and_empty_disables(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bustrack.settings import _default_cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache/me")
+    assert _default_cache_dir() == "/var/cache/me/bustrack"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
+    monkeypatch.setenv("HOME", "/home/me")
+    assert _default_cache_dir() == "/home/me/.cache/bustrack"
+    assert parse_settings(["--cache-dir", ""], environ={}).cache_dir == ""
+    assert parse_settings([], environ={"BUSTRACK_CACHE_DIR": "/c"}).cache_dir == "/c"

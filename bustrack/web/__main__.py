@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from bustrack.gtfs import FeedError
 from bustrack.settings import SettingsError, parse_settings
 from bustrack.web.app import StartupError, create_app
+from bustrack.web.feed import open_feed
+from bustrack.web.progress import progress_reporter
 from bustrack.web.serve import PortError, serve
 
 __all__ = ["main"]
@@ -34,7 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         log.info("loading GTFS feed %s", settings.gtfs)
-        app = create_app(settings)
+        feed = open_feed(settings, progress_reporter(sys.stderr))
+        app = create_app(settings, feed=feed)
         asyncio.run(serve(app, settings))
     except (FeedError, StartupError, PortError, ValueError, OSError) as err:
         print(f"bustrack: error: {err}", file=sys.stderr)

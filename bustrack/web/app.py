@@ -12,13 +12,13 @@ from aiohttp import web
 
 from bustrack.clock import plan_clock
 from bustrack.fleet import Fleet
-from bustrack.gtfs import load_feed
 from bustrack.gtfs.model import Feed
 from bustrack.hub import Hub
 from bustrack.protocol import route_infos
 from bustrack.settings import Settings
 from bustrack.simulation import Timetable
 from bustrack.web import gtfsrt
+from bustrack.web.feed import open_feed
 from bustrack.web.keys import (
     clock_key,
     feed_key,
@@ -67,7 +67,7 @@ def create_app(
             "run `npm ci --prefix frontend` (or `make run`)"
         )
     if feed is None:
-        feed = load_feed(settings.gtfs)
+        feed = open_feed(settings)
     timetable = Timetable(feed)
     plan = plan_clock(timetable, now or dt.datetime.now(dt.UTC), settings.start_time)
     if plan.note:
