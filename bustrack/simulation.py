@@ -9,10 +9,20 @@ arrival to departure. Trips listed in ``frequencies.txt`` run once per headway
 within each window; the others run once at their stop times. Service days come
 from calendar + calendar_dates, and times past 24:00 belong to the previous
 service day.
+
+With a :class:`~bustrack.traffic.TrafficModel` (``Timetable(feed, traffic=...)``)
+runs do not keep to the timetable: each run moves along its *actual* stop times
+(late starts, slow segments, stop-dependent dwells; see :mod:`bustrack.traffic`),
+and is under way from its actual departure to its actual arrival. A
+:class:`Vehicle` carries only what a bus's AVL unit would report (position,
+distance along the trip, next stop, run and time stamp); the actual stop times are
+the truth that predictions are scored against, and only :func:`true_stop_times`
+hands them out (to benchmarks and tests, never to :mod:`bustrack.predictions`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from array import array
@@ -22,6 +32,7 @@ from dataclasses import dataclass
 from bustrack.geo import point_along
 from bustrack.gtfs.model import Feed, Trip
 from bustrack.gtfs.service import service_day_start, services_on
+from bustrack.traffic import RunTimes, Traffic, TrafficModel
 
 __all__ = [
     "Path",
@@ -30,6 +41,7 @@ __all__ = [
     "busiest_time",
     "count_active",
     "locate_vehicles",
+    "true_stop_times",
 ]
 
 DAY = 86_400
@@ -43,6 +55,10 @@ class Vehicle:
     the run's start (service-day seconds) for trips repeated by frequencies.
     ``distance`` is metres travelled along the trip's path; ``next_stop`` the index
     of the next stop in the trip's stop list (the stop it dwells at, if dwelling).
+    ``service_day`` and ``run_start`` (service-day seconds of the run's scheduled
+    departure) name the run, as a GTFS-rt trip descriptor's start date and time
+    do; ``timestamp`` is the moment of the report, in Unix seconds. All three are
+    set by :func:`locate_vehicles`.
     """
 
     vehicle_id: str
@@ -54,6 +70,9 @@ class Vehicle:
     bearing: float
     distance: float
     next_stop: int
+    service_day: dt.date | None = None
+    run_start: int = 0
+    timestamp: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,33 +99,45 @@ class _Run:
     headway: int  # 0 for a trip that runs once
     duration: int
     starts: tuple[int, ...]  # explicit run starts (several frequency windows)
+    overrun: int = 0  # how much later than scheduled a run may end, with traffic
 
 
 class Timetable:
     """A feed indexed for fast lookups of vehicles at a moment.
 
     Build it once per feed; :func:`locate_vehicles` then costs about one binary
-    search and one interpolation per running vehicle.
+    search and one interpolation per running vehicle (plus, with traffic, one
+    computation of each run's actual stop times, memoised while it runs).
     """
 
-    def __init__(self, feed: Feed) -> None:
-        """Index ``feed``: paths per trip and run windows per trip."""
+    def __init__(self, feed: Feed, traffic: TrafficModel | None = None) -> None:
+        """Index ``feed``: paths per trip and run windows per trip.
+
+        Args:
+            feed: the GTFS feed.
+            traffic: simulated traffic; None (the default) runs the timetable exactly.
+        """
         self.feed = feed
         self.timezone = feed.timezone
+        self.traffic = Traffic(feed, traffic) if traffic is not None else None
         self._paths: dict[str, Path] = {}
         self._runs: list[_Run] = []
+        self._actual: dict[tuple[dt.date, str, int], tuple[RunTimes, int]] = {}
         longest = 0
         for trip in feed.trips.values():
             run = _make_run(trip, feed)
             if run is None:
                 continue
+            if self.traffic is not None:
+                run = dataclasses.replace(run, overrun=math.ceil(self.traffic.max_overrun(trip)))
             self._runs.append(run)
-            longest = max(longest, run.last_start + run.duration)
+            longest = max(longest, run.last_start + run.duration + run.overrun)
         self._runs.sort(key=lambda r: r.first_start)
         self._run_firsts = [r.first_start for r in self._runs]
         # How many service days before today can still have vehicles running.
         self.days_back = max(0, math.ceil(longest / DAY) - 1)
         self._services_cache: dict[dt.date, frozenset[str]] = {}
+        self._run_index: dict[str, _Run] = {}
 
     def path(self, trip: Trip) -> Path:
         """Return (and cache) the polyline trip ``trip`` runs along."""
@@ -134,22 +165,27 @@ class Timetable:
             self._services_cache[day] = found
         return found
 
-    def runs_at(self, day: dt.date, t: float) -> list[tuple[Trip, int]]:
-        """Return ``(trip, run_start)`` for every run under way ``t`` seconds into ``day``."""
+    def runs_at(self, day: dt.date, t: float, *, overrun: bool = False) -> list[tuple[Trip, int]]:
+        """Return ``(trip, run_start)`` of every run scheduled under way ``t`` s into ``day``.
+
+        With ``overrun``, also the runs that traffic may still keep under way past
+        their scheduled end (a superset of the runs actually under way).
+        """
         services = self.services(day)
         out: list[tuple[Trip, int]] = []
         hi = bisect_right(self._run_firsts, t)
         for run in self._runs[:hi]:
             if run.trip.service_id not in services:
                 continue
-            if run.last_start + run.duration < t:
+            span = run.duration + run.overrun if overrun else run.duration
+            if run.last_start + span < t:
                 continue
             if run.starts:
-                out.extend((run.trip, s) for s in run.starts if s <= t <= s + run.duration)
+                out.extend((run.trip, s) for s in run.starts if s <= t <= s + span)
             elif run.headway == 0:
                 out.append((run.trip, run.first_start))
             else:
-                k_lo = max(0, math.ceil((t - run.duration - run.first_start) / run.headway))
+                k_lo = max(0, math.ceil((t - span - run.first_start) / run.headway))
                 k_hi = int((min(t, run.last_start) - run.first_start) // run.headway)
                 for k in range(k_lo, k_hi + 1):
                     out.append((run.trip, run.first_start + k * run.headway))
@@ -165,6 +201,52 @@ class Timetable:
             t = (moment - service_day_start(day, self.timezone)).total_seconds()
             out.append((day, t))
         return out
+
+    def run_times(self, trip: Trip, day: dt.date, run_start: int) -> RunTimes:
+        """Return the actual stop times of a run (memoised while the run may be under way).
+
+        Without traffic these are the scheduled times shifted to ``run_start``.
+        """
+        key = (day, trip.trip_id, run_start)
+        found = self._actual.get(key)
+        if found is not None:
+            return found[0]
+        times = self._compute_run_times(trip, day, run_start)
+        run = self._run_of(trip)
+        self._actual[key] = (times, run_start + run.duration + run.overrun)
+        return times
+
+    def forget_runs_before(self, days: list[tuple[dt.date, float]]) -> None:
+        """Drop memoised run times of runs that can no longer be under way.
+
+        Args:
+            days: ``(service_day, seconds_into_it)`` of the current moment (from
+                :meth:`service_days`); runs of other days are dropped too.
+        """
+        now = dict(days)
+        stale = [
+            key
+            for key, (_, last) in self._actual.items()
+            if key[0] not in now or last < now[key[0]] - 1
+        ]
+        for key in stale:
+            del self._actual[key]
+
+    def _compute_run_times(self, trip: Trip, day: dt.date, run_start: int) -> RunTimes:
+        if self.traffic is not None:
+            return self.traffic.run_times(trip, day, run_start)
+        shift = run_start - trip.start
+        return RunTimes(
+            array("d", (a + shift for a in trip.arrivals)),
+            array("d", (d + shift for d in trip.departures)),
+            0.0,
+        )
+
+    def _run_of(self, trip: Trip) -> _Run:
+        index = self._run_index
+        if not index:
+            index.update((r.trip.trip_id, r) for r in self._runs)
+        return index[trip.trip_id]
 
 
 def _zone(name: str) -> dt.tzinfo:
@@ -194,27 +276,33 @@ def _make_run(trip: Trip, feed: Feed) -> _Run | None:
     return _Run(trip, starts[0], starts[-1], 0, duration, tuple(starts))
 
 
-def _vehicle(timetable: Timetable, trip: Trip, run_start: int, t: float, repeated: bool) -> Vehicle:
-    """Return where the run of ``trip`` that started at ``run_start`` is at time ``t``."""
-    tau = t - run_start + trip.start  # the moment in the trip's own timetable
-    dep = trip.departures
-    arr = trip.arrivals
-    dist = trip.distances
+def _position(
+    arr: array[int] | array[float], dep: array[int] | array[float], dist: array[float], tau: float
+) -> tuple[float, int]:
+    """Return ``(distance, next_stop)`` at time ``tau`` for a run with these stop times."""
     i = bisect_right(dep, tau) - 1
     if i < 0:
-        d = dist[0]
-        next_stop = 0
-    elif i >= len(dep) - 1:
-        d = dist[-1]
-        next_stop = len(dep) - 1
-    elif tau < arr[i + 1]:
+        return dist[0], 0
+    if i >= len(dep) - 1:
+        return dist[-1], len(dep) - 1
+    if tau < arr[i + 1]:
         span = arr[i + 1] - dep[i]
         f = (tau - dep[i]) / span if span > 0 else 1.0
-        d = dist[i] + (dist[i + 1] - dist[i]) * f
-        next_stop = i + 1
-    else:  # dwelling at stop i + 1
-        d = dist[i + 1]
-        next_stop = i + 1
+        return dist[i] + (dist[i + 1] - dist[i]) * f, i + 1
+    return dist[i + 1], i + 1  # dwelling at stop i + 1
+
+
+def _vehicle(
+    timetable: Timetable,
+    trip: Trip,
+    run_start: int,
+    day: dt.date,
+    position: tuple[float, int],
+    repeated: bool,
+    timestamp: float,
+) -> Vehicle:
+    """Return the vehicle of the run of ``trip`` that started at ``run_start``, at ``position``."""
+    d, next_stop = position
     path = timetable.path(trip)
     lat, lon, bearing = point_along(path.lats, path.lons, path.distances, path.offset + d)
     vid = f"{trip.trip_id}@{run_start}" if repeated else trip.trip_id
@@ -228,6 +316,9 @@ def _vehicle(timetable: Timetable, trip: Trip, run_start: int, t: float, repeate
         bearing=bearing,
         distance=d,
         next_stop=next_stop,
+        service_day=day,
+        run_start=run_start,
+        timestamp=timestamp,
     )
 
 
@@ -235,21 +326,48 @@ def locate_vehicles(timetable: Timetable, moment: dt.datetime) -> list[Vehicle]:
     """Return every vehicle running at ``moment`` (an aware datetime), with its position.
 
     A run is under way from its departure at the first stop to its arrival at
-    the last stop, both included.
+    the last stop, both included: scheduled ones without traffic, actual ones
+    with it.
     """
     if moment.tzinfo is None:
         raise ValueError("moment must be timezone-aware")
     out: list[Vehicle] = []
     seen: set[str] = set()
-    for day, t in timetable.service_days(moment):
-        for trip, start in timetable.runs_at(day, t):
-            repeated = trip.trip_id in timetable.feed.frequencies
-            v = _vehicle(timetable, trip, start, t, repeated)
+    stamp = moment.timestamp()
+    frequencies = timetable.feed.frequencies
+    traffic = timetable.traffic is not None
+    days = timetable.service_days(moment)
+    for day, t in days:
+        for trip, start in timetable.runs_at(day, t, overrun=traffic):
+            if traffic:
+                rt = timetable.run_times(trip, day, start)
+                if not rt.departures[0] <= t <= rt.arrivals[-1]:
+                    continue
+                position = _position(rt.arrivals, rt.departures, trip.distances, t)
+            else:
+                tau = t - start + trip.start  # the moment in the trip's own timetable
+                position = _position(trip.arrivals, trip.departures, trip.distances, tau)
+            repeated = trip.trip_id in frequencies
+            v = _vehicle(timetable, trip, start, day, position, repeated, stamp)
             if v.vehicle_id in seen:
                 continue
             seen.add(v.vehicle_id)
             out.append(v)
+    if traffic and len(timetable._actual) > 2 * len(out) + 1000:
+        timetable.forget_runs_before(days)
     return out
+
+
+def true_stop_times(
+    timetable: Timetable, trip_id: str, service_day: dt.date, run_start: int
+) -> RunTimes:
+    """Return the actual stop times of one run: the truth predictions are scored against.
+
+    For benchmarks and tests only: :mod:`bustrack.predictions` never calls it.
+    Times are service-day seconds of ``service_day``.
+    """
+    trip = timetable.feed.trips[trip_id]
+    return timetable._compute_run_times(trip, service_day, run_start)
 
 
 def count_active(timetable: Timetable, day: dt.date, t: float) -> int:
