@@ -10,7 +10,7 @@ ARGS   ?=
 LINTED := bustrack tests scripts $(wildcard bench)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck pytest install install-test frontend browser services clean settings-table
+.PHONY: run test lint typecheck pytest install install-test frontend browser services clean settings-table bench
 
 run: install frontend
 	$(BIN)/python -m bustrack.web $(ARGS)
@@ -55,6 +55,10 @@ browser:
 
 settings-table: install
 	$(BIN)/python -m bustrack.settings
+
+# Load time and peak memory of growing synthetic feeds next to the Mumbai feed's (a few minutes).
+bench: install
+	$(BIN)/python -m bench.load_feed $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(STAMPS) frontend/node_modules .mypy_cache .ruff_cache .pytest_cache

@@ -14,16 +14,19 @@ from bustrack.clock import plan_clock
 from bustrack.fleet import Fleet
 from bustrack.gtfs.model import Feed
 from bustrack.hub import Hub
+from bustrack.network import build_network
 from bustrack.protocol import route_infos
 from bustrack.settings import Settings
 from bustrack.simulation import Timetable
 from bustrack.web import gtfsrt
+from bustrack.web.api import add_api_routes
 from bustrack.web.feed import open_feed
 from bustrack.web.keys import (
     clock_key,
     feed_key,
     fleet_key,
     hub_key,
+    network_key,
     routes_key,
     settings_key,
     timetable_key,
@@ -81,6 +84,7 @@ def create_app(
     app[clock_key] = plan
     app[fleet_key] = Fleet()
     app[hub_key] = Hub(stuck_timeout=settings.stuck_timeout)
+    app[network_key] = build_network(feed)
 
     aiohttp_jinja2.setup(
         app,
@@ -90,6 +94,7 @@ def create_app(
     app.router.add_get("/", index, name="index")
     app.router.add_get("/ws", ws_handler, name="ws")
     gtfsrt.add_routes(app)
+    add_api_routes(app)
     app.router.add_static(STATIC_APP, FRONTEND_DIR / "src", name="static_app")
     app.router.add_static(STATIC_LEAFLET, leaflet_dir, name="static_leaflet")
     app.cleanup_ctx.append(ticker_ctx)

@@ -10,6 +10,7 @@ from bustrack.clock import ClockPlan
 from bustrack.fleet import Fleet
 from bustrack.gtfs.model import Feed
 from bustrack.hub import Hub
+from bustrack.network import Network
 from bustrack.protocol import RouteInfo
 from bustrack.settings import Settings
 from bustrack.simulation import Timetable
@@ -19,6 +20,7 @@ __all__ = [
     "feed_key",
     "fleet_key",
     "hub_key",
+    "network_key",
     "routes_key",
     "settings_key",
     "ticker_key",
@@ -32,4 +34,5 @@ routes_key: web.AppKey[dict[str, RouteInfo]] = web.AppKey("routes")
 clock_key = web.AppKey("clock", ClockPlan)
 fleet_key = web.AppKey("fleet", Fleet)
 hub_key = web.AppKey("hub", Hub)
+network_key = web.AppKey("network", Network)
 ticker_key = web.AppKey("ticker", asyncio.Task[None])
