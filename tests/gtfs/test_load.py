@@ -144,3 +144,16 @@ def test_mumbai_distances_are_its_shape_dist_traveled_in_metres() -> None:
         values = [v for _, v in sorted(found)]
         got = feed.trips[trip_id].distances
         assert list(got) == pytest.approx([v - values[0] for v in values]), trip_id
+
+
+def test_kochi_fixture_distances_in_km_become_metres() -> None:
+    feed = load_feed(FIXTURES / "kochi")
+    assert feed.warnings == ()
+    trip = feed.trips["KCH_7A_WK_0"]
+    shape = feed.shapes["KCH_7A_S0"]
+    # About 24 km from Aluva to Fort Kochi, given in km, held in metres.
+    assert 20_000 < trip.distances[-1] < 30_000
+    assert trip.distances[-1] == pytest.approx(shape.distances[-1], rel=0.01)
+    assert feed.trips["KCH_7A_NIGHT_0"].end == 25 * 3600 + 16 * 60 + 1
+    assert feed.frequencies["KCH_20_WK_0"][0].exact_times == 1
+    assert feed.stops["VYTH1"].parent_station == "VYTH"
