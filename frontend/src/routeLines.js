@@ -72,17 +72,17 @@ export const RouteLines = L.Layer.extend({
 				smoothFactor: 1.5,
 			}));
 		}
-		const focus = this._lines.has(this._focus) ? this._focus : null;
-		this._focus = null;
-		return focus === null ? this.showAll() : this.showOnly(focus);
+		if (this._focus === null) { return this.showAll(); }
+		this.showOnly(this._focus);
+		return this;
 	},
 
-	/** Show only route `id`'s line, highlighted. Returns false (and changes nothing) if unknown. */
+	/** Show only route `id`'s line, highlighted; returns false if it has none (nothing is shown). */
 	showOnly(id) {
 		const line = this._lines.get(id);
-		if (!line) { return false; }
 		this._group.clearLayers();
 		this._focus = id;
+		if (!line) { return false; }
 		this._casing.setLatLngs(line.getLatLngs());
 		line.setStyle({weight: this.options.focusWeight, opacity: this.options.focusOpacity});
 		this._group.addLayer(this._casing).addLayer(line);
