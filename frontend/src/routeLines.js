@@ -56,7 +56,7 @@ export const RouteLines = L.Layer.extend({
 
 	/**
 	 * Draw the routes of `routes` (a RouteIndex), replacing any drawn before.
-	 * A route shown alone stays alone if it still exists.
+	 * A route shown alone stays alone.
 	 */
 	setRoutes(routes) {
 		this._group.clearLayers();
