@@ -35,5 +35,5 @@ def test_the_benchmark_runs_and_prints_its_table() -> None:
     ]
     assert rows[0][1] == "23,251"
     assert "Mumbai under 2 s:" in out
-    assert re.search(r"time ~ rows\^[\d.]+ \(1\.00 is linear\)", out)
+    assert re.search(r"time ~ rows\^-?[\d.]+ \(1\.00 is linear\)", out)  # tiny sizes: noise
     assert "second start from the cache" in out
