@@ -6,7 +6,7 @@ message is built at most once per tick, from the same state that ``/ws`` sends.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import orjson
 from aiohttp import web
@@ -22,7 +22,7 @@ _cache_key = web.AppKey("gtfsrt_cache", dict[tuple[str, int, str], bytes])
 
 def _handler(
     name: str, build: Callable[[web.Application, int], rt.FeedMessage]
-) -> Callable[[web.Request], object]:
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.Response:
         app = request.app
         fmt = request.query.get("format", "pb")
@@ -48,7 +48,7 @@ def _handler(
         )
 
     handle.__name__ = name
-    return handle  # type: ignore[return-value]
+    return handle
 
 
 def _positions(app: web.Application, ts: int) -> rt.FeedMessage:
