@@ -165,9 +165,17 @@ def main(argv: list[str] | None = None) -> int:
     synthetic = results[1:]
     print(f"Mumbai under 2 s: {mumbai.load_s:.2f} s -> {'yes' if mumbai.load_s < 2 else 'NO'}")
     if len(synthetic) >= 2:
-        (n1, m1), (n2, m2) = synthetic[-2], synthetic[-1]
-        exponent = math.log(m2.load_s / m1.load_s) / math.log(n2 / n1)
-        print(f"growth from {n1:,} to {n2:,} rows: time ~ rows^{exponent:.2f} (1.00 is linear)")
+        # Least squares on log(time) = k log(rows) + c over the synthetic feeds.
+        xs = [math.log(n) for n, _ in synthetic]
+        ys = [math.log(m.load_s) for _, m in synthetic]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        k = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+            (x - mx) ** 2 for x in xs
+        )
+        (n1, m1), (n2, m2) = synthetic[0], synthetic[-1]
+        print(f"growth from {n1:,} to {n2:,} rows: time ~ rows^{k:.2f} (1.00 is linear)")
+        per_row = (m2.peak_rss - m1.peak_rss) / (n2 - n1)
+        print(f"memory: {per_row:.0f} bytes per stop_times row above the smallest feed's")
     big = [(n, m) for n, m in synthetic if n >= 1_000_000]
     for n, m in big:
         ok = m.load_s < 20 and m.peak_rss < 1024 * MIB
