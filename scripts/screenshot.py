@@ -35,7 +35,7 @@ def main() -> None:
             page = browser.new_page(viewport={"width": args.width, "height": args.height})
             page.goto(server.url + "/")
             page.wait_for_function(
-                "() => document.querySelectorAll('.bus-marker').length > 0", timeout=30_000
+                "() => window.bustrack && window.bustrack.shownMarkerCount() > 0", timeout=30_000
             )
             page.wait_for_timeout(args.wait * 1000)
             page.screenshot(path=str(args.out))

@@ -7,7 +7,7 @@
 import {readConfig, socketUrl} from './config.js';
 import {Connection, State} from './connection.js';
 import {Fleet} from './fleet.js';
-import {busLayer} from './busLayer.js';
+import {busLayer, rendererFromQuery} from './busLayer.js';
 import {boundsToBox} from './bbox.js';
 import {addNetwork} from './network.js';
 import {createMap} from './map.js';
@@ -22,7 +22,11 @@ const map = createMap('map', config, {
 });
 const fleet = new Fleet({defaultTickMs: config.tick_ms});
 const clock = new ServiceClock();
-const buses = busLayer({ageOf: (id) => fleet.dataAgeMs(id, Date.now())}).addTo(map);
+// Buses on one canvas; `?markers=dom` draws them as DOM markers instead (busLayer.js).
+const buses = busLayer({
+	ageOf: (id) => fleet.dataAgeMs(id, Date.now()),
+	renderer: rendererFromQuery(location.search),
+}).addTo(map);
 // The page asks only for the buses in and around its view (docs/protocol.md, "subscribe").
 const subscription = new Subscription(map);
 const connection = new Connection(() => socketUrl(config.ws_path) + subscription.query());
@@ -115,26 +119,26 @@ window.bustrack = {
 	config, map, fleet, buses, status, connection, clock, subscription,
 	/** Vehicles in the state (from the snapshot and updates). */
 	vehicleCount: () => fleet.size,
-	/** Buses on the map, not counting those fading out (markers are in the DOM only near the view). */
+	/** Which renderer draws the buses: 'canvas' or 'dom' (`?markers=dom`). */
+	busRenderer: () => buses.renderer,
+	/** Buses on the map, not counting those fading out (drawn or not). */
 	markerCount: () => buses.count(),
-	/** Buses whose marker is in the DOM now (those in and around the view). */
+	/** Buses drawn now (canvas: in the view; dom: with a marker in the DOM, in and around the view). */
 	shownMarkerCount: () => buses.shownCount(),
+	/** Ids of the buses drawn now (as shownMarkerCount counts them). */
+	shownVehicleIds: () => buses.shownIds(),
+	/** The route labels drawn now: [{id, text, …}]. */
+	busLabels: () => buses.labels(),
 	/** Ids of the buses on the map. */
 	vehicleIds: () => buses.ids(),
 	/** A copy of vehicle `id`'s latest data (with `updatedTs`), or null. */
 	vehicle: (id) => (fleet.has(id) ? {...fleet.get(id)} : null),
 	/** Where bus `id` is drawn right now, mid-glide included: {lat, lon, bearing}, or null. */
 	displayedPosition: (id) => buses.displayed(id),
-	/** Each bus's marker anchor in viewport CSS pixels, unrounded: [{id, x, y}] (off-view ones too). */
+	/** Each bus's centre in viewport CSS pixels, unrounded: [{id, x, y}] (off-view ones too). */
 	markerScreenPositions() {
 		const rect = map.getContainer().getBoundingClientRect();
-		const origin = map.getPixelOrigin();
-		return buses.ids().map((id) => {
-			// Not rounded to whole pixels (as Leaflet draws it), so that slow moves show.
-			const layerPoint = map.project(buses.getMarker(id).getLatLng()).subtract(origin);
-			const point = map.layerPointToContainerPoint(layerPoint);
-			return {id, x: rect.left + point.x, y: rect.top + point.y};
-		});
+		return buses.screenPositions().map(({id, x, y}) => ({id, x: rect.left + x, y: rect.top + y}));
 	},
 	/** Markers whose glide is not finished. */
 	movingCount: () => buses.movingCount(),

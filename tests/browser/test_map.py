@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Server
@@ -9,17 +10,40 @@ from tests.conftest import timeout
 
 SCREEN_POSITIONS = "() => window.bustrack.markerScreenPositions()"
 
+# Centre the map at `zoom` on the bus with the most others within 1 km, without animation.
+ZOOM_TO_BUSIEST = """(zoom) => {
+    const b = window.bustrack;
+    const all = [...b.fleet.values()];
+    let best = all[0];
+    let most = -1;
+    for (const v of all.filter((_, i) => i % 10 === 0)) {
+        const near = all.filter((w) => Math.abs(w.lat - v.lat) < 0.009
+            && Math.abs(w.lon - v.lon) < 0.009).length;
+        if (near > most) { most = near; best = v; }
+    }
+    b.map.setView([best.lat, best.lon], zoom, {animate: false});
+}"""
+
 
 def _positions(page: Page) -> dict[str, tuple[float, float]]:
     return {p["id"]: (p["x"], p["y"]) for p in page.evaluate(SCREEN_POSITIONS)}
 
 
-def test_buses_appear_on_the_map_and_move(page: Page, server: Server) -> None:
-    page.goto(server.url + "/")
+@pytest.mark.parametrize("renderer", ["canvas", "dom"])
+def test_buses_appear_on_the_map_and_move(page: Page, server: Server, renderer: str) -> None:
+    page.goto(server.url + ("/?markers=dom" if renderer == "dom" else "/"))
     expect(page.locator("#status")).to_contain_text("live", timeout=timeout(20_000))
-    page.wait_for_function(
-        "() => document.querySelectorAll('.bus-marker').length > 50", timeout=timeout(20_000)
-    )
+    assert page.evaluate("() => window.bustrack.busRenderer()") == renderer
+    page.wait_for_function("() => window.bustrack.shownMarkerCount() > 50", timeout=timeout(20_000))
+    if renderer == "canvas":
+        assert page.locator(".leaflet-bustrackBuses-pane canvas").count() == 1
+        assert page.locator(".bus-marker").count() == 0
+    else:
+        # One marker per bus shown (those fading out have no vehicle id any more).
+        assert page.evaluate(
+            """() => document.querySelectorAll('.bus-marker[data-vehicle-id]').length
+                === window.bustrack.shownMarkerCount()"""
+        )
     before = _positions(page)
     page.wait_for_timeout(4000)
     after = _positions(page)
@@ -28,9 +52,17 @@ def test_buses_appear_on_the_map_and_move(page: Page, server: Server) -> None:
     moved = [vid for vid in common if before[vid] != after[vid]]
     # Most buses are between stops at any moment; many must have moved on screen.
     assert len(moved) > len(common) // 4, (len(moved), len(common))
-    # A marker shows its route number.
-    first = page.locator(".bus-marker").first
-    assert first.inner_text().strip() != ""
+    # Zoomed in, buses show their route number.
+    page.evaluate(ZOOM_TO_BUSIEST, 15)
+    page.wait_for_function("() => window.bustrack.busLabels().length > 3", timeout=timeout(10_000))
+    labels = page.evaluate("() => window.bustrack.busLabels()")
+    routes = page.evaluate(
+        "(ids) => ids.map((id) => window.bustrack.vehicle(id).route)", [x["id"] for x in labels]
+    )
+    assert [x["text"] for x in labels] == routes
+    assert all(routes)
+    if renderer == "dom":
+        assert page.locator(".bus-marker").first.inner_text().strip() != ""
 
 
 def test_page_reconnects_after_a_server_restart(page: Page) -> None:

@@ -30,17 +30,15 @@ BUSIEST_ROUTE = """() => {
     return [...counts.values()].sort((a, b) => b.count - a.count)[0];
 }"""
 
-# Every bus marker in the DOM belongs to route `id`, and there is at least one.
+# Every bus drawn on the map belongs to route `id`, and there is at least one.
 ONLY_ROUTE_MARKERS = """(id) => {
-    const els = [...document.querySelectorAll('.bus-marker[data-vehicle-id]')];
-    return els.length > 0 && els.every(
-        (el) => window.bustrack.vehicle(el.dataset.vehicleId)?.routeId === id);
+    const ids = window.bustrack.shownVehicleIds();
+    return ids.length > 0 && ids.every((vid) => window.bustrack.vehicle(vid)?.routeId === id);
 }"""
 
-# Some bus marker in the DOM belongs to another route than `id`.
-OTHER_ROUTE_MARKERS = """(id) => [...document.querySelectorAll('.bus-marker[data-vehicle-id]')]
-    .some((el) => { const v = window.bustrack.vehicle(el.dataset.vehicleId);
-                    return v && v.routeId !== id; })"""
+# Some bus drawn on the map belongs to another route than `id`.
+OTHER_ROUTE_MARKERS = """(id) => window.bustrack.shownVehicleIds()
+    .some((vid) => { const v = window.bustrack.vehicle(vid); return v && v.routeId !== id; })"""
 
 # The map's view holds the route's whole extent, and the route fills a good part of it.
 FITS_ROUTE = """(id) => {
@@ -234,8 +232,7 @@ def test_stops_from_zoom_15_with_a_popup_listing_routes(page: Page, server: Serv
 # In one task, so that no frame from the server comes in between: filter, look, unfilter.
 FILTER_ROUND_TRIP = """(route) => {
     const b = window.bustrack;
-    const markerRoutes = () => [...document.querySelectorAll('.bus-marker[data-vehicle-id]')]
-        .map((el) => b.vehicle(el.dataset.vehicleId).routeId);
+    const markerRoutes = () => b.shownVehicleIds().map((id) => b.vehicle(id).routeId);
     const before = {markers: markerRoutes().length, visible: b.visibleVehicleIds().length};
     b.buses.setRouteFilter(route);
     const during = {routes: [...new Set(markerRoutes())],

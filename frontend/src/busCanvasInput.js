@@ -1,0 +1,156 @@
+/**
+ * Mouse, touch and keyboard for the canvas bus layer (busCanvasLayer.js).
+ *
+ * - A click or tap on a bus opens its popup: the topmost bus whose body is under the pointer,
+ *   else the nearest within 12 px. The canvas takes no pointer events, so that the stops beneath
+ *   it keep theirs: clicks are looked at on their way down to the map (capture phase) and only
+ *   those that find a bus are kept from the layers beneath. A click that ends a drag is left alone.
+ * - Over a bus the pointer becomes a hand and the bus shows its route label at any zoom.
+ * - The buses are not in the tab order one by one (thousands of tab stops): with the map focused,
+ *   Enter opens the popup of the bus nearest the centre of the map, Enter again the next nearest,
+ *   Shift+Enter the previous one; Escape closes it (Leaflet's own key). A visually hidden live
+ *   region says which bus was chosen, and the map's description says how.
+ *
+ * `add(map)` creates these listeners and elements; `remove()` undoes exactly that.
+ */
+
+import L from './leafletGlobal.js';
+
+const HELP = 'Buses are drawn on the map. With the map focused, press Enter for the bus nearest ' +
+	'the centre, Enter again for the next nearest, Shift+Enter for the previous one, Escape to close.';
+
+let helpCount = 0;
+
+export class BusCanvasInput {
+	/** @param {object} layer the canvas bus layer (`idAt`, `hover`, `openPopup`, …) */
+	constructor(layer) {
+		this._layer = layer;
+		this._map = null;
+		this._cycle = null; // {ids, index}: the buses Enter steps through
+		this._onClick = this._onClick.bind(this);
+		this._onPointerMove = this._onPointerMove.bind(this);
+		this._onLeave = this._onLeave.bind(this);
+		this._onKey = this._onKey.bind(this);
+	}
+
+	add(map) {
+		this._map = map;
+		const container = map.getContainer();
+		container.addEventListener('click', this._onClick, true);
+		container.addEventListener('mousemove', this._onPointerMove, {passive: true});
+		container.addEventListener('mouseleave', this._onLeave, {passive: true});
+		container.addEventListener('keydown', this._onKey);
+		map.on('movestart zoomstart', this._onLeave, this);
+
+		helpCount += 1;
+		this._help = L.DomUtil.create('div', 'visually-hidden', container);
+		this._help.id = `bus-canvas-help-${helpCount}`;
+		this._help.textContent = HELP;
+		this._live = L.DomUtil.create('div', 'visually-hidden', container);
+		this._live.setAttribute('aria-live', 'polite');
+		const describedBy = container.getAttribute('aria-describedby');
+		container.setAttribute('aria-describedby', describedBy ? `${describedBy} ${this._help.id}` : this._help.id);
+		return this;
+	}
+
+	remove() {
+		const map = this._map;
+		if (!map) { return this; }
+		const container = map.getContainer();
+		container.removeEventListener('click', this._onClick, true);
+		container.removeEventListener('mousemove', this._onPointerMove, {passive: true});
+		container.removeEventListener('mouseleave', this._onLeave, {passive: true});
+		container.removeEventListener('keydown', this._onKey);
+		map.off('movestart zoomstart', this._onLeave, this);
+		const ids = (container.getAttribute('aria-describedby') ?? '').split(/\s+/)
+			.filter((id) => id && id !== this._help.id);
+		if (ids.length) {
+			container.setAttribute('aria-describedby', ids.join(' '));
+		} else {
+			container.removeAttribute('aria-describedby');
+		}
+		L.DomUtil.remove(this._help);
+		L.DomUtil.remove(this._live);
+		this._help = this._live = null;
+		L.DomUtil.removeClass(container, 'bus-pointer');
+		this._cycle = null;
+		this._map = null;
+		return this;
+	}
+
+	/** Whether `target` is the map itself or lies beneath the buses (tiles, lines, stops). */
+	_onMapSurface(target) {
+		const map = this._map;
+		if (target === map.getContainer()) { return true; }
+		const panes = map.getPanes();
+		return panes.mapPane.contains(target) &&
+			!panes.markerPane.contains(target) && !panes.tooltipPane.contains(target) &&
+			!panes.popupPane.contains(target);
+	}
+
+	_idAtEvent(e) {
+		if (!this._onMapSurface(e.target)) { return null; }
+		const point = this._map.mouseEventToContainerPoint(e);
+		return this._layer.idAt(point.x, point.y);
+	}
+
+	_onClick(e) {
+		const map = this._map;
+		if (map.dragging?.moved() || map.boxZoom?.moved()) { return; }
+		const id = this._idAtEvent(e);
+		if (id === null) { return; }
+		// The bus is on top: the stops and the map beneath do not get this click.
+		e.stopPropagation();
+		this._layer.openPopup(id);
+	}
+
+	_onPointerMove(e) {
+		if (e.buttons || this._map.dragging?.moving()) { return; }
+		this._layer.hover(this._idAtEvent(e));
+	}
+
+	_onLeave() {
+		this._layer.hover(null);
+	}
+
+	_onKey(e) {
+		if (e.key !== 'Enter' || e.target !== this._map.getContainer() || e.altKey || e.ctrlKey || e.metaKey) {
+			return;
+		}
+		e.preventDefault();
+		this._step(e.shiftKey ? -1 : 1);
+	}
+
+	/** Open the next (+1) or previous (-1) bus's popup, by distance from the centre of the map. */
+	_step(direction) {
+		const layer = this._layer;
+		let cycle = this._cycle;
+		const current = layer.getPopup().vehicleId;
+		if (!cycle || current === null || cycle.ids[cycle.index] !== current) {
+			// A fresh start: the buses on screen now, nearest first.
+			cycle = {ids: layer.idsByDistanceFromCentre(), index: direction > 0 ? -1 : 0};
+		}
+		const n = cycle.ids.length;
+		for (let tries = 0; tries < n; tries++) {
+			cycle.index = (cycle.index + direction + n) % n;
+			const id = cycle.ids[cycle.index];
+			if (layer.openPopup(id)) {
+				this._cycle = cycle;
+				const vehicle = layer.vehicleOf(id);
+				const name = vehicle.headsign ? `Bus ${vehicle.route} to ${vehicle.headsign}` : `Bus ${vehicle.route}`;
+				this._say(`${name}: ${cycle.index + 1} of ${n} nearest the centre of the map.`);
+				return;
+			}
+		}
+		this._cycle = null;
+		this._say('No bus in view.');
+	}
+
+	_say(text) {
+		// Said again even when the same: clear first.
+		this._live.textContent = '';
+		setTimeout(() => {
+			if (this._live) { this._live.textContent = text; }
+		}, 50);
+	}
+}

@@ -1,0 +1,643 @@
+/**
+ * The buses on one `<canvas>`: thousands of them gliding smoothly where DOM markers would stall
+ * the page (about 700 is where Leaflet's DOM markers slow down).
+ *
+ * Each bus has a slot in typed arrays (busSlots.js): where it glides from and to, in Web Mercator
+ * pixels at zoom 0, and how far it has got. One `requestAnimationFrame` loop advances the glides
+ * and fades and redraws the buses on screen, each a pre-rendered sprite (busSprites.js) in its
+ * route's colour turned to its bearing, the southern ones over the northern ones; from zoom 14
+ * on, route labels that do not overlap (busLabels.js). The loop sleeps when nothing moves.
+ *
+ * `apply(changes)` takes what Fleet reported, as busDomLayer.js does: a changed bus glides from
+ * where it is drawn to its new position over about one tick (moves over 2 km or under a pixel
+ * snap), a new one fades in where it is, a removed one fades out where it stands.
+ *
+ * The canvas sits in a pane of its own above the route lines and the stops and covers the map's
+ * container; it is redrawn on every pan and, during Leaflet's zoom animation, frame by frame with
+ * the view the other layers are being CSS-scaled through (busView.js), so buses keep their size
+ * and stay on their roads. It takes no pointer events: busCanvasInput.js finds the bus under a
+ * click (and opens the same popup as the DOM markers, busPopup.js, which follows its bus) or a
+ * key press. Dimming when the page is not live is the `.bus-stale` class on the container
+ * (style.css).
+ */
+
+import L from './leafletGlobal.js';
+import {byDistance, hitTest} from './busHit.js';
+import {BusCanvasInput} from './busCanvasInput.js';
+import {LABEL_HEIGHT, LabelSprites, placeLabels} from './busLabels.js';
+import {BusPopup} from './busPopup.js';
+import {BusSlots, FREE, LIVE, shouldGlide} from './busSlots.js';
+import {SIZES, SpriteAtlas, bearingBucket, cellHalf, sizeFor} from './busSprites.js';
+import {ZOOM_ANIM_MS, lerpView, zoomEase} from './busView.js';
+import {clamp01, metersPerPixel} from './geo.js';
+import {onRoute} from './routeIndex.js';
+
+/** The pane: above the stops (450), beneath Leaflet's markers (600) and popups (700). */
+export const BUSES_PANE = 'bustrackBuses';
+
+/** Sort keys: (quarter pixels of y) × SORT_SPAN + index. */
+const SORT_SPAN = 2 ** 20;
+
+const reducedMotion = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)') ?? {matches: false};
+
+// (No getters in here: L.Class.extend copies properties by value, which would call them.)
+export const BusCanvasLayer = L.Layer.extend({
+	options: {
+		pane: BUSES_PANE,
+		zIndex: 550,
+		/** Route labels from this zoom on. */
+		labelMinZoom: 14,
+		/** How far (CSS pixels) from a bus a click or tap still finds it. */
+		hitRadius: 12,
+		/** How long a bus takes to fade in or out. */
+		fadeMs: 400,
+		/**
+		 * How much the canvas reaches past the map on every side, as a fraction of its size: a pan
+		 * within it needs no redraw (the canvas moves with the map pane), as with Leaflet's renderers.
+		 */
+		padding: 0.1,
+	},
+
+	/**
+	 * @param {object} [options]
+	 * @param {Function} [options.ageOf] `(id) => ms`: how old a bus's data is, for its popup
+	 */
+	initialize(options) {
+		L.Util.setOptions(this, options);
+		this._slots = new BusSlots();
+		this._crs = L.CRS.EPSG3857;
+		this._routeFilter = null; // {id, label} of the only route shown, or null
+		this._popup = new BusPopup(this.options.ageOf ?? (() => null));
+		this._popup.popup.on('add remove', this._changed, this);
+		this._input = new BusCanvasInput(this);
+		this._frame = this._frame.bind(this);
+		this._raf = null;
+		this._canvas = null;
+		this._ctx = null;
+		this._dpr = 0;
+		this._sprites = null;
+		this._tags = null;
+		this._size = 0; // index in SIZES of the sprites drawn
+		this._anim = null; // {start, from, to}: Leaflet's zoom animation, views before and after
+		this._dirty = true; // something to draw changed besides the view
+		this._drawnView = null; // the view drawn last, with the map's pixel origin then
+		this._pad = {x: 0, y: 0}; // the canvas's margin, CSS pixels
+		this._drawn = this._drawnArrays(256); // the buses drawn last, in draw order
+		this._drawnCount = 0;
+		this._labelled = new Uint8Array(this._slots.capacity); // had a label last frame
+		this._labelsDrawn = []; // [{slot, x, y}] of the last frame
+		this._hover = -1; // slot under the pointer
+		this._followed = {x: NaN, y: NaN};
+	},
+
+	onAdd(map) {
+		if (!map.getPane(this.options.pane)) {
+			const pane = map.createPane(this.options.pane);
+			pane.style.zIndex = String(this.options.zIndex);
+			pane.style.pointerEvents = 'none';
+		}
+		this._crs = map.options.crs;
+		this._canvas = L.DomUtil.create('canvas', 'bus-canvas', this.getPane());
+		// Pointer events go to what lies beneath (stops, the map); busCanvasInput.js finds buses.
+		this._canvas.style.pointerEvents = 'none';
+		this._canvas.setAttribute('aria-hidden', 'true');
+		this._ctx = this._canvas.getContext('2d');
+		this._size = sizeFor(map.getZoom());
+		this._input.add(map);
+		this._changed();
+	},
+
+	onRemove() {
+		this._input.remove();
+		this._popup.close();
+		if (this._raf !== null) {
+			cancelAnimationFrame(this._raf);
+			this._raf = null;
+		}
+		L.DomUtil.remove(this._canvas);
+		this._canvas = this._ctx = null;
+		this._anim = null;
+		this._drawnView = null;
+		this._drawnCount = 0;
+		this._labelsDrawn = [];
+		this._hover = -1;
+	},
+
+	getEvents() {
+		return {
+			zoomanim: this._onZoomAnim,
+			zoomend: this._onZoomEnd,
+			move: this._onMove,
+			zoom: this._onMove,
+			viewreset: this._changed,
+			resize: this._changed,
+			moveend: this._changed,
+		};
+	},
+
+	// Public methods.
+
+	/**
+	 * Show what changed in the fleet.
+	 *
+	 * @param {{added: object[], changed: object[], removed: string[]}} changes from Fleet
+	 * @param {object} [options]
+	 * @param {number} [options.durationMs=1000] how long the glides take (about one tick)
+	 * @param {boolean} [options.fadeIn=true] whether new buses fade in (not on the first load)
+	 */
+	apply({added, changed, removed}, {durationMs = 1000, fadeIn = true} = {}) {
+		const now = performance.now();
+		const scale = this._map ? this._map.getZoomScale(this._map.getZoom(), 0) : 0;
+		const fadeMs = this._map && !reducedMotion.matches ? this.options.fadeMs : 0;
+		for (const list of [changed, added]) {
+			for (const vehicle of list) {
+				const slot = this._slots.slotOf(vehicle.id);
+				if (slot >= 0) {
+					this._moveTo(slot, vehicle, now, durationMs, scale);
+				} else {
+					this._add(vehicle, now, fadeIn ? fadeMs : 0);
+				}
+			}
+		}
+		for (const id of removed) {
+			if (this._popup.vehicleId === id) { this._popup.close(); }
+			const slot = this._slots.remove(id, {now, fadeMs});
+			if (slot === this._hover) { this._setHover(-1); }
+		}
+		this._changed();
+		return this;
+	},
+
+	/** Number of buses (on screen or not; not counting those fading out). */
+	count() {
+		return this._slots.size;
+	},
+
+	/** Number of buses drawn in the map's view now (the route filter lets them through). */
+	shownCount() {
+		return this.shownIds().length;
+	},
+
+	/** Ids of the buses drawn in the map's view now. */
+	shownIds() {
+		if (!this._map) { return []; }
+		const view = this._view(performance.now());
+		const {x: width, y: height} = this._map.getSize();
+		const slots = this._slots;
+		const ids = [];
+		for (const slot of slots.liveSlots()) {
+			const x = slots.x[slot] * view.scale - view.ox;
+			const y = slots.y[slot] * view.scale - view.oy;
+			if (slots.visible[slot] && x >= 0 && y >= 0 && x <= width && y <= height) {
+				ids.push(slots.idOf(slot));
+			}
+		}
+		return ids;
+	},
+
+	/** Number of buses still gliding. */
+	movingCount() {
+		return this._slots.movingCount;
+	},
+
+	/** Ids of all buses. */
+	ids() {
+		return this._slots.ids();
+	},
+
+	/** Where bus `id` is drawn now: `{lat, lon, bearing}`, or null. */
+	displayed(id) {
+		const slot = this._slots.slotOf(id);
+		if (slot < 0) { return null; }
+		const latlng = this._latLngOf(slot);
+		return {lat: latlng.lat, lon: latlng.lng, bearing: this._slots.bearing[slot]};
+	},
+
+	/**
+	 * Every bus's centre in the map container's CSS pixels, unrounded, as drawn now (mid-glide,
+	 * mid-zoom): `[{id, x, y}]`, off-view ones too.
+	 */
+	screenPositions() {
+		if (!this._map) { return []; }
+		const view = this._view(performance.now());
+		const slots = this._slots;
+		return slots.liveSlots().map((slot) => ({
+			id: slots.idOf(slot),
+			x: slots.x[slot] * view.scale - view.ox,
+			y: slots.y[slot] * view.scale - view.oy,
+		}));
+	},
+
+	/** The route labels drawn, in container CSS pixels: `[{id, text, x, y}]` (x, y: left, middle). */
+	labels() {
+		const {dx, dy} = this._panned();
+		return this._labelsDrawn.map(({slot, x, y}) => ({
+			id: this._slots.idOf(slot), text: this._slots.vehicle[slot]?.route ?? '', x: x + dx, y: y + dy,
+		}));
+	},
+
+	/** Open the popup of bus `id`; returns whether it exists. */
+	openPopup(id) {
+		const slot = this._slots.slotOf(id);
+		if (slot < 0 || !this._map) { return false; }
+		const latlng = this._latLngOf(slot);
+		this._followed = {x: this._slots.x[slot], y: this._slots.y[slot]};
+		this._popup.open(this._map, this._slots.vehicle[slot], latlng);
+		this._changed();
+		return true;
+	},
+
+	/** The record of bus `id` (as last applied), or undefined. */
+	vehicleOf(id) {
+		const slot = this._slots.slotOf(id);
+		return slot < 0 ? undefined : this._slots.vehicle[slot];
+	},
+
+	/** The bus popup (its `vehicleId` is the bus whose popup is open). */
+	getPopup() {
+		return this._popup;
+	},
+
+	/**
+	 * Show only the buses of `route` (`{id, label}`, see routeIndex.js's `onRoute`), or all of
+	 * them again with null.
+	 */
+	setRouteFilter(route) {
+		this._routeFilter = route ? {id: route.id, label: route.label} : null;
+		const slots = this._slots;
+		for (let slot = 0; slot < slots.length; slot++) {
+			if (slots.state[slot] !== FREE) { slots.visible[slot] = this._passes(slots.vehicle[slot]) ? 1 : 0; }
+		}
+		const open = slots.slotOf(this._popup.vehicleId);
+		if (open >= 0 && !slots.visible[open]) { this._popup.close(); }
+		this._changed();
+		return this;
+	},
+
+	/** The `{id, label}` of the only route shown, or null. */
+	getRouteFilter() {
+		return this._routeFilter;
+	},
+
+	/** Ids of the buses the route filter lets through (in view or not). */
+	visibleIds() {
+		const slots = this._slots;
+		return slots.liveSlots().filter((slot) => slots.visible[slot]).map((slot) => slots.idOf(slot));
+	},
+
+	// For busCanvasInput.js.
+
+	/** The id of the bus drawn at container point (`x`, `y`) (within `hitRadius`), or null. */
+	idAt(x, y) {
+		if (!this._map || this._anim) { return null; }
+		this._drawNow();
+		const {slot, x: xs, y: ys} = this._drawn;
+		const slots = this._slots;
+		const {dx, dy} = this._panned();
+		const k = hitTest(xs, ys, this._drawnCount, x - dx, y - dy, {
+			bodyRadius: SIZES[this._size].body / 2 + 1,
+			maxRadius: this.options.hitRadius,
+			accept: (i) => slots.state[slot[i]] === LIVE,
+		});
+		return k < 0 ? null : slots.idOf(slot[k]);
+	},
+
+	/** Ids of the buses drawn, nearest to the centre of the map first. */
+	idsByDistanceFromCentre() {
+		if (!this._map) { return []; }
+		this._drawNow();
+		const {x: width, y: height} = this._map.getSize();
+		const {slot, x, y} = this._drawn;
+		const slots = this._slots;
+		const {dx, dy} = this._panned();
+		return byDistance(x, y, this._drawnCount, width / 2 - dx, height / 2 - dy)
+			.filter((k) => slots.state[slot[k]] === LIVE && Math.abs(x[k] + dx - width / 2) <= width / 2 &&
+				Math.abs(y[k] + dy - height / 2) <= height / 2)
+			.map((k) => slots.idOf(slot[k]));
+	},
+
+	/** The bus under the pointer (shown with its label at any zoom), or null. */
+	hover(id) {
+		this._setHover(id === null ? -1 : this._slots.slotOf(id));
+		return this;
+	},
+
+	// Buses.
+
+	_passes(vehicle) {
+		return this._routeFilter === null || onRoute(vehicle, this._routeFilter);
+	},
+
+	_project(vehicle) {
+		return this._crs.latLngToPoint(L.latLng(vehicle.lat, vehicle.lon), 0);
+	},
+
+	_latLngOf(slot) {
+		return this._crs.pointToLatLng(L.point(this._slots.x[slot], this._slots.y[slot]), 0);
+	},
+
+	_add(vehicle, now, fadeMs) {
+		const {x, y} = this._project(vehicle);
+		const slots = this._slots;
+		const slot = slots.add(vehicle.id, vehicle, x, y, vehicle.bearing, {now, fadeMs});
+		slots.visible[slot] = this._passes(vehicle) ? 1 : 0;
+		if (this._labelled.length < slots.capacity) {
+			const labelled = new Uint8Array(slots.capacity);
+			labelled.set(this._labelled);
+			this._labelled = labelled;
+		}
+		this._labelled[slot] = 0;
+	},
+
+	_moveTo(slot, vehicle, now, durationMs, scale) {
+		const slots = this._slots;
+		slots.vehicle[slot] = vehicle;
+		slots.visible[slot] = this._passes(vehicle) ? 1 : 0;
+		if (this._popup.vehicleId === vehicle.id) { this._popup.refresh(vehicle); }
+		const {x, y} = this._project(vehicle);
+		if (slots.isHeadedFor(slot, x, y, vehicle.bearing)) { return; }
+		const world = Math.hypot(x - slots.x[slot], y - slots.y[slot]);
+		const meters = world * metersPerPixel(vehicle.lat, 0);
+		if (slots.visible[slot] && this._map && shouldGlide(meters, world * scale)) {
+			slots.glide(slot, x, y, vehicle.bearing, now, durationMs);
+		} else {
+			slots.place(slot, x, y, vehicle.bearing);
+		}
+	},
+
+	_setHover(slot) {
+		if (slot === this._hover) { return; }
+		this._hover = slot;
+		if (this._map) { L.DomUtil[slot >= 0 ? 'addClass' : 'removeClass'](this._map.getContainer(), 'bus-pointer'); }
+		this._changed();
+	},
+
+	// The view.
+
+	/** The view drawn at time `now`: the map's, or the zoom animation's. */
+	_view(now) {
+		const anim = this._anim;
+		if (!anim) { return this._mapView(); }
+		return lerpView(anim.from, anim.to, zoomEase(clamp01((now - anim.start) / ZOOM_ANIM_MS)));
+	},
+
+	_mapView() {
+		const map = this._map;
+		const origin = map.getPixelOrigin();
+		const topLeft = map.containerPointToLayerPoint([0, 0]);
+		return {scale: map.getZoomScale(map.getZoom(), 0), ox: origin.x + topLeft.x, oy: origin.y + topLeft.y};
+	},
+
+	_onZoomAnim(e) {
+		// Leaflet is about to CSS-scale the other layers to zoom `e.zoom` about `e.center`; the
+		// map's own state jumps there right after this event.
+		const map = this._map;
+		const now = performance.now();
+		const from = this._view(now);
+		const panePos = map.containerPointToLayerPoint([0, 0]).multiplyBy(-1);
+		// Leaflet's own _getNewPixelOrigin, with public methods.
+		const origin = map.project(e.center, e.zoom).subtract(map.getSize().divideBy(2)).add(panePos).round();
+		const to = {scale: map.getZoomScale(e.zoom, 0), ox: origin.x - panePos.x, oy: origin.y - panePos.y};
+		this._anim = {start: now, from, to};
+		this._setHover(-1);
+		this._changed();
+	},
+
+	_onZoomEnd() {
+		this._anim = null;
+		this._changed();
+	},
+
+	_onMove() {
+		// Drawn at once, so that the buses move with the map pane in the same frame.
+		this._drawNow();
+	},
+
+	// Animation loop.
+
+	_changed() {
+		this._dirty = true;
+		if (this._raf === null && this._map) { this._raf = requestAnimationFrame(this._frame); }
+	},
+
+	_frame(time) {
+		this._raf = null;
+		if (!this._map) { return; }
+		if (this._slots.advance(time) > 0) { this._dirty = true; }
+		this._draw(time);
+		this._followPopup();
+		if (this._slots.busy || this._anim) { this._raf = requestAnimationFrame(this._frame); }
+	},
+
+	/** Bring the canvas up to date now (e.g. before hit-testing after a pan). */
+	_drawNow() {
+		if (this._map) { this._draw(performance.now()); }
+	},
+
+	_followPopup() {
+		const slot = this._slots.slotOf(this._popup.vehicleId);
+		// Leaflet animates the popup itself during a zoom.
+		if (slot < 0 || this._anim) { return; }
+		const x = this._slots.x[slot];
+		const y = this._slots.y[slot];
+		if (x === this._followed.x && y === this._followed.y) { return; }
+		this._followed = {x, y};
+		this._popup.follow(this._latLngOf(slot));
+	},
+
+	// Drawing.
+
+	_drawnArrays(capacity) {
+		return {
+			slot: new Int32Array(capacity), x: new Float32Array(capacity), y: new Float32Array(capacity),
+			// Scratch space for sorting.
+			keys: new Float64Array(capacity), slot2: new Int32Array(capacity),
+			x2: new Float32Array(capacity), y2: new Float32Array(capacity), labelX: new Float32Array(capacity),
+			widths: new Float32Array(capacity), order: new Int32Array(capacity),
+		};
+	},
+
+	/**
+	 * How far the map was panned since the last draw (the canvas moved along with the map pane):
+	 * add it to a drawn position to get the bus's place in the container now.
+	 */
+	_panned() {
+		const drawn = this._drawnView;
+		if (!this._map || drawn === null) { return {dx: 0, dy: 0}; }
+		const view = this._view(performance.now());
+		return {dx: drawn.ox - view.ox, dy: drawn.oy - view.oy};
+	},
+
+	/** Redraw if the view or anything drawn changed since the last time. */
+	_draw(now) {
+		const map = this._map;
+		const canvas = this._canvas;
+		const {x: width, y: height} = map.getSize();
+		const padX = Math.round(width * this.options.padding);
+		const padY = Math.round(height * this.options.padding);
+		const dpr = globalThis.devicePixelRatio || 1;
+		if (dpr !== this._dpr) {
+			this._dpr = dpr;
+			this._sprites = new SpriteAtlas({dpr});
+			this._tags = new LabelSprites({dpr});
+			this._dirty = true;
+		}
+		const w = Math.round((width + 2 * padX) * dpr);
+		const h = Math.round((height + 2 * padY) * dpr);
+		if (canvas.width !== w || canvas.height !== h) {
+			canvas.width = w;
+			canvas.height = h;
+			canvas.style.width = `${width + 2 * padX}px`;
+			canvas.style.height = `${height + 2 * padY}px`;
+			this._dirty = true;
+		}
+		const view = this._view(now);
+		view.origin = map.getPixelOrigin();
+		// (During a zoom animation the sprites keep the size they had.)
+		const size = this._anim ? this._size : sizeFor(map.getZoom());
+		if (size !== this._size) {
+			this._size = size;
+			this._dirty = true;
+		}
+		const drawn = this._drawnView;
+		if (!this._dirty && drawn !== null && view.scale === drawn.scale && view.origin.equals(drawn.origin) &&
+			Math.abs(view.ox - drawn.ox) <= padX && Math.abs(view.oy - drawn.oy) <= padY) {
+			// Only panned, within the margin: the canvas moved with the map pane.
+			return;
+		}
+		this._dirty = false;
+		this._drawnView = view;
+		this._pad = {x: padX, y: padY};
+		// The canvas covers the container and a margin around it.
+		L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([-padX, -padY]));
+
+		const count = this._collect(view, width, height);
+		const ctx = this._ctx;
+		ctx.setTransform(1, 0, 0, 1, 0, 0);
+		ctx.globalAlpha = 1;
+		ctx.clearRect(0, 0, w, h);
+		this._drawBuses(ctx, count, dpr);
+		this._drawLabels(ctx, count, dpr, !this._anim && map.getZoom() >= this.options.labelMinZoom);
+	},
+
+	/**
+	 * Fill `_drawn` with the buses on the canvas (container coordinates), southern ones last
+	 * (drawn on top). Returns how many.
+	 */
+	_collect(view, width, height) {
+		const slots = this._slots;
+		if (this._drawn.slot.length < slots.length) { this._drawn = this._drawnArrays(slots.capacity); }
+		const {slot: outSlot, x: outX, y: outY, keys, slot2, x2, y2} = this._drawn;
+		const {x, y, state, visible} = slots;
+		const {scale, ox, oy} = view;
+		const mx = cellHalf(this._size) + this._pad.x;
+		const my = cellHalf(this._size) + this._pad.y;
+		const offset = 4 * (my + 1);
+		let n = 0;
+		for (let i = 0; i < slots.length; i++) {
+			if (state[i] === FREE || !visible[i]) { continue; }
+			const sx = x[i] * scale - ox;
+			const sy = y[i] * scale - oy;
+			if (sx < -mx || sy < -my || sx > width + mx || sy > height + my) { continue; }
+			slot2[n] = i;
+			x2[n] = sx;
+			y2[n] = sy;
+			keys[n] = (Math.round(sy * 4) + offset) * SORT_SPAN + n;
+			n += 1;
+		}
+		const sorted = keys.subarray(0, n).sort();
+		for (let k = 0; k < n; k++) {
+			const j = sorted[k] % SORT_SPAN;
+			outSlot[k] = slot2[j];
+			outX[k] = x2[j];
+			outY[k] = y2[j];
+		}
+		this._drawnCount = n;
+		return n;
+	},
+
+	_drawBuses(ctx, count, dpr) {
+		const slots = this._slots;
+		const {bearing, alpha, vehicle} = slots;
+		const {slot, x, y} = this._drawn;
+		const size = this._size;
+		const pad = this._pad;
+		const chosen = slots.slotOf(this._popup.vehicleId);
+		let color = null;
+		let strip = null;
+		let open = -1;
+		for (let k = 0; k < count; k++) {
+			const i = slot[k];
+			const c = vehicle[i].color;
+			if (c !== color) {
+				color = c;
+				strip = this._sprites.strip(c, size);
+			}
+			const cell = strip.cell;
+			const a = alpha[i];
+			if (a < 1) { ctx.globalAlpha = a; }
+			ctx.drawImage(strip.canvas, bearingBucket(bearing[i]) * cell, 0, cell, cell,
+				Math.round((x[k] + pad.x) * dpr - cell / 2), Math.round((y[k] + pad.y) * dpr - cell / 2), cell, cell);
+			if (a < 1) { ctx.globalAlpha = 1; }
+			if (i === chosen) { open = k; }
+		}
+		if (open >= 0) {
+			// The bus whose popup is open (chosen by click or key) gets a ring, like a focus outline.
+			ctx.beginPath();
+			ctx.arc((x[open] + pad.x) * dpr, (y[open] + pad.y) * dpr, (SIZES[size].body / 2 + 4) * dpr, 0, 2 * Math.PI);
+			ctx.lineWidth = 2.5 * dpr;
+			ctx.strokeStyle = '#1d2327';
+			ctx.stroke();
+		}
+	},
+
+	/** Route labels: of every bus that has room (zoomed in), else of the one under the pointer or chosen. */
+	_drawLabels(ctx, count, dpr, all) {
+		const slots = this._slots;
+		const {slot, x, y, labelX, widths, order} = this._drawn;
+		const labelled = this._labelled;
+		const chosen = slots.slotOf(this._popup.vehicleId);
+		const special = [this._hover, chosen === this._hover ? -1 : chosen];
+		let n = 0;
+		// Most wanted first: the bus under the pointer and the chosen one, then those that had a
+		// label last frame (so labels do not flicker as buses pass each other), then the others.
+		for (const wanted of special) {
+			for (let k = 0; wanted >= 0 && k < count; k++) {
+				if (slot[k] === wanted && slots.state[wanted] === LIVE) { order[n++] = k; }
+			}
+		}
+		for (let pass = 1; all && pass >= 0; pass--) {
+			for (let k = 0; k < count; k++) {
+				const i = slot[k];
+				if (labelled[i] === pass && i !== special[0] && i !== special[1] && slots.state[i] === LIVE) { order[n++] = k; }
+			}
+		}
+		for (let k = 0; k < n; k++) {
+			const vehicle = slots.vehicle[slot[order[k]]];
+			widths[order[k]] = this._tags.tag(vehicle.route, vehicle.color).width;
+		}
+		placeLabels({
+			xs: x, ys: y, count, order, orderCount: n, widths, radius: SIZES[this._size].body / 2 + 1,
+		}, labelX);
+		labelled.fill(0);
+		this._labelsDrawn = [];
+		for (let k = 0; k < count; k++) {
+			if (Number.isNaN(labelX[k])) { continue; }
+			const i = slot[k];
+			const vehicle = slots.vehicle[i];
+			const tag = this._tags.tag(vehicle.route, vehicle.color);
+			const top = y[k] - LABEL_HEIGHT / 2;
+			const a = slots.alpha[i];
+			if (a < 1) { ctx.globalAlpha = a; }
+			ctx.drawImage(tag.canvas, Math.round((labelX[k] + this._pad.x - tag.pad) * dpr),
+				Math.round((top + this._pad.y - tag.pad) * dpr));
+			if (a < 1) { ctx.globalAlpha = 1; }
+			labelled[i] = 1;
+			this._labelsDrawn.push({slot: i, x: labelX[k], y: y[k]});
+		}
+	},
+});
+
+export function busCanvasLayer(options) {
+	return new BusCanvasLayer(options);
+}
