@@ -63,6 +63,12 @@ class Settings:
         "Run the simulation from this service time (HH:MM or HH:MM:SS) instead of "
         "the real time of day in the feed's timezone.",
     )
+    traffic: str = _setting(
+        "on",
+        "Simulated traffic: 'on' makes runs start late, slow down at the peaks and in a "
+        "few slow zones, and dwell longer at busy stops; 'off' keeps every bus to the "
+        "timetable.",
+    )
     tile_url: str = _setting(OSM_TILES, "Map tile URL template for Leaflet.")
     tile_attribution: str = _setting(OSM_ATTRIBUTION, "HTML attribution shown for the tiles.")
     allowed_origins: str = _setting(
@@ -163,6 +169,8 @@ def parse_settings(
         raise SettingsError("--tls-cert and --tls-key must be given together")
     if settings.tick <= 0:
         raise SettingsError(f"--tick: {settings.tick} must be > 0")
+    if settings.traffic not in {"on", "off"}:
+        raise SettingsError(f"--traffic: {settings.traffic!r} is not 'on' or 'off'")
     if not 0 <= settings.port <= 65535:
         raise SettingsError(f"--port: {settings.port} is not a TCP port (0-65535)")
     return settings

@@ -33,6 +33,7 @@ def test_gtfs_flag_takes_a_path(tmp_path: Path) -> None:
         (["--port", "70000"], "not a TCP port"),
         (["--tick", "0"], "must be > 0"),
         (["--tls-cert", "c.pem"], "must be given together"),
+        (["--traffic", "maybe"], "not 'on' or 'off'"),
     ],
 )
 def test_bad_values_are_named(argv: list[str], message: str) -> None:

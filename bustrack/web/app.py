@@ -18,6 +18,7 @@ from bustrack.network import build_network
 from bustrack.protocol import route_infos
 from bustrack.settings import Settings
 from bustrack.simulation import Timetable
+from bustrack.traffic import TrafficModel
 from bustrack.web import gtfsrt
 from bustrack.web.api import add_api_routes
 from bustrack.web.feed import open_feed
@@ -71,7 +72,8 @@ def create_app(
         )
     if feed is None:
         feed = open_feed(settings)
-    timetable = Timetable(feed)
+    traffic = TrafficModel.for_feed(feed) if settings.traffic == "on" else None
+    timetable = Timetable(feed, traffic=traffic)
     plan = plan_clock(timetable, now or dt.datetime.now(dt.UTC), settings.start_time)
     if plan.note:
         log.warning("%s", plan.note)
