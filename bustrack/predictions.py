@@ -31,7 +31,10 @@ How a prediction is made:
    the timetable's slack (scheduled dwell beyond the boarding time) absorbs it.
 5. **Uncertainty**: what the filters do not know (correlated along the trip,
    so it adds up linearly) plus each segment's own noise (adds in quadrature);
-   slack absorbs spread as it absorbs delay.
+   slack absorbs spread as it absorbs delay. Then it is calibrated: every
+   ``calibrate_every_s`` each bus keeps a few of its predictions (1 to 40 min
+   ahead), scores them when it reaches the stop, and the spread of each horizon
+   band is scaled so that it matches the errors actually made there.
 
 A stop's board (:meth:`Predictor.arrivals_at`) merges these live predictions with
 the runs not yet under way, at their scheduled time, marked not live.
@@ -39,8 +42,11 @@ the runs not yet under way, at their scheduled time, marked not live.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
+import zlib
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import median
@@ -58,6 +64,10 @@ __all__ = [
 ]
 
 _CELL_DEG = 0.01  # area cells of about 1.1 km
+# Uncertainty is calibrated separately for predictions this far ahead (s)...
+_CAL_EDGES = (60.0, 180.0, 420.0, 900.0, 1800.0)
+# ...from predictions kept about this far ahead.
+_CHECK_AT = (60.0, 180.0, 420.0, 900.0, 1500.0, 2400.0)
 _AT_STOP_M = 0.5  # a report this close to a stop's distance is at the stop
 
 
@@ -166,6 +176,8 @@ class PredictorConfig:
     dwell_stop_var: float = 8.0**2
     dwell_noise_var: float = 8.0**2
     noise_memory: float = 500.0
+    calibrate_every_s: float = 120.0
+    calibration_memory: float = 2000.0
     max_wait_s: float = 900.0
     forget_s: float = 6 * 3600.0
 
@@ -234,6 +246,8 @@ class _Bus:
     dep_sd: float = 0.0
     own_sum: float = 0.0
     own_n: float = 0.0
+    next_check: float = 0.0  # when to keep a few predictions to check them later
+    pending: list[tuple[int, float, float, float]] = dataclasses.field(default_factory=list)
 
 
 class Predictor:
@@ -280,6 +294,10 @@ class Predictor:
         self.now = 0.0
         # Memoised for the current tick.
         self._network_now = (0.0, c.network_var)
+        self._cal = [1.0] * (len(_CAL_EDGES) + 1)
+        self._cal_e2 = [0.0] * (len(_CAL_EDGES) + 1)
+        self._cal_s2 = [0.0] * (len(_CAL_EDGES) + 1)
+        self._cal_n = [0] * (len(_CAL_EDGES) + 1)
         self._local_now: dict[int, tuple[float, float]] = {}
         self._dwell_now: dict[int, float] = {}
         self._forecasts: dict[str, list[Eta]] = {}
@@ -319,6 +337,7 @@ class Predictor:
         self._local_now = {}
         self._dwell_now = {}
         self._forecasts = {}
+        self._keep_for_checking(now_ts)
 
     # Public methods for asking.
 
@@ -493,6 +512,8 @@ class Predictor:
             share = expected / total if total > 0 else 1.0 / len(pieces)
             clock = ts if i == len(pieces) - 1 else clock + elapsed * share
             if kind == _ARR:
+                if bus.pending:
+                    self._check(bus, stop, clock)
                 if not math.isnan(bus.dep_ts):
                     self._learn_run(bus, stop - 1, clock - bus.dep_ts, bus.dep_sd + sd, clock)
                 bus.arr_ts = clock
@@ -586,6 +607,8 @@ class Predictor:
         local_var = self.config.area_var + self.config.segment_var
         g, pg = self._network_now
         level = g + bus.own_sum / (bus.own_n + self.config.own_prior_n)
+        cal = self._cal
+        local_now, dwell_now = self._local_now, self._dwell_now
         exp, sqrt = math.exp, math.sqrt
         out: list[Eta] = []
         n = bus.n
@@ -607,13 +630,15 @@ class Predictor:
             ind = unknown * unknown * run_noise
         k = n
         while True:
+            sd = sqrt(corr * corr + ind) * cal[bisect_right(_CAL_EDGES, eta - now)]
             if k == last:
-                out.append(
-                    Eta(k, stop_ids[k], eta, sqrt(corr * corr + ind), base + off_arr[k], eta)
-                )
+                out.append(Eta(k, stop_ids[k], eta, sd, base + off_arr[k], eta))
                 break
             if k > 0:
-                dep = eta + self._dwell_mean_now(stop[k])
+                dwell = dwell_now.get(stop[k])
+                if dwell is None:
+                    dwell = self._dwell_mean_now(stop[k])
+                dep = eta + dwell
                 ind += dwell_var
             else:
                 dep = eta
@@ -627,9 +652,9 @@ class Predictor:
                 corr *= scale
                 ind *= scale * scale
                 dep = floor
-            out.append(Eta(k, stop_ids[k], eta, sqrt(corr * corr + ind), base + off_arr[k], dep))
+            out.append(Eta(k, stop_ids[k], eta, sd, base + off_arr[k], dep))
             # The local anomaly fades as the segment lies further ahead.
-            loc, vloc = self._local(seg[k])
+            loc, vloc = local_now.get(seg[k]) or self._local(seg[k])
             fade = exp((now - dep) / fade_time)
             expected = run[k] * exp(level + loc * fade)
             corr += expected * sqrt(pg + vloc * fade * fade + local_var * (1.0 - fade * fade))
@@ -638,6 +663,47 @@ class Predictor:
             k += 1
         self._forecasts[bus.vehicle_id] = out
         return out
+
+    # Calibration of the uncertainty.
+
+    def _keep_for_checking(self, now: float) -> None:
+        """Keep a few of some buses' predictions, to score them when the bus gets there."""
+        every = self.config.calibrate_every_s
+        if every <= 0:
+            return
+        for bus in self._buses.values():
+            if bus.next_check > now:
+                continue
+            if bus.next_check == 0.0:  # spread the buses over the period
+                bus.next_check = now + (zlib.crc32(bus.vehicle_id.encode()) % 1000) / 1000 * every
+                continue
+            bus.next_check = now + every
+            etas = [e for e in self._forecast(bus) if e.eta_ts > now]
+            kept = bus.pending
+            for target in _CHECK_AT:
+                best = min(etas, key=lambda e: abs(e.eta_ts - now - target), default=None)
+                if best is None or abs(best.eta_ts - now - target) > 0.5 * target:
+                    continue
+                raw = best.uncertainty_s / self._cal[bisect_right(_CAL_EDGES, best.eta_ts - now)]
+                kept.append((best.stop_index, best.eta_ts, raw, now))
+            if len(kept) > 40:
+                del kept[: len(kept) - 40]
+
+    def _check(self, bus: _Bus, stop: int, arrived: float) -> None:
+        """Score the kept predictions of the bus's arrival at ``stop``; recalibrate."""
+        kept = bus.pending
+        w = 1.0 / self.config.calibration_memory
+        for k, eta, raw, made in kept:
+            if k != stop:
+                continue
+            b = bisect_right(_CAL_EDGES, eta - made)
+            err = eta - arrived
+            self._cal_e2[b] = (1 - w) * self._cal_e2[b] + w * err * err
+            self._cal_s2[b] = (1 - w) * self._cal_s2[b] + w * raw * raw
+            self._cal_n[b] += 1
+            if self._cal_n[b] >= 30 and self._cal_s2[b] > 0:
+                self._cal[b] = min(4.0, max(0.25, math.sqrt(self._cal_e2[b] / self._cal_s2[b])))
+        bus.pending = [p for p in kept if p[0] > stop]
 
     def _local(self, seg: int) -> tuple[float, float]:
         """Return ``(mean, variance)`` of segment ``seg``'s area + segment levels now."""

@@ -123,6 +123,7 @@ class Timetable:
         self._paths: dict[str, Path] = {}
         self._runs: list[_Run] = []
         self._actual: dict[tuple[dt.date, str, int], tuple[RunTimes, int]] = {}
+        self._sweep_at = 1000
         longest = 0
         for trip in feed.trips.values():
             run = _make_run(trip, feed)
@@ -215,6 +216,16 @@ class Timetable:
         run = self._run_of(trip)
         self._actual[key] = (times, run_start + run.duration + run.overrun)
         return times
+
+    def sweep_run_times(self, days: list[tuple[dt.date, float]]) -> None:
+        """Forget memoised run times no longer needed, once the memo has doubled in size.
+
+        Args:
+            days: ``(service_day, seconds_into_it)`` of the current moment.
+        """
+        if len(self._actual) > self._sweep_at:
+            self.forget_runs_before(days)
+            self._sweep_at = 2 * len(self._actual) + 1000
 
     def forget_runs_before(self, days: list[tuple[dt.date, float]]) -> None:
         """Drop memoised run times of runs that can no longer be under way.
@@ -353,8 +364,8 @@ def locate_vehicles(timetable: Timetable, moment: dt.datetime) -> list[Vehicle]:
                 continue
             seen.add(v.vehicle_id)
             out.append(v)
-    if traffic and len(timetable._actual) > 2 * len(out) + 1000:
-        timetable.forget_runs_before(days)
+    if traffic:
+        timetable.sweep_run_times(days)
     return out
 
 

@@ -223,6 +223,11 @@ class Traffic:
         self._segment_zones: dict[str, tuple[tuple[tuple[int, float], ...], ...]] = {}
         self._busy: dict[str, float] = {}
         self._phases: dict[dt.date, tuple[float, ...]] = {}
+        # The peaks' sum, tabulated every minute of the day (interpolated in between).
+        self._peak_table = [
+            sum(p.slowdown * _bump(60.0 * i, p) for p in model.peaks) for i in range(1441)
+        ]
+        self._top = max((p.slowdown for p in model.peaks), default=0.0)
 
     # Public methods.
 
@@ -248,21 +253,22 @@ class Traffic:
         dep = array("d", [0.0]) * n
         arr[0] = sa[0] + shift + delay
         dep[0] = sd[0] + shift + delay
+        gauss, exp = rng.gauss, math.exp
+        seg_sigma, seg_mean = m.segment_sigma, -(m.segment_sigma**2) / 2
+        dwell_sigma, dwell_mean = m.dwell_sigma, -(m.dwell_sigma**2) / 2
+        busy = [self.busyness(sid) for sid in trip.stop_ids]
         for k in range(n - 1):
             t = dep[k]
-            scheduled = sa[k + 1] - sd[k]
-            factor = (
-                self.factor_at(t, zones[k], phases) * run_factor * _lognormal(rng, m.segment_sigma)
-            )
+            noise = exp(gauss(seg_mean, seg_sigma)) if seg_sigma > 0.0 else 1.0
+            factor = self.factor_at(t, zones[k], phases) * run_factor * noise
             factor = min(MAX_FACTOR, max(MIN_FACTOR, factor))
-            a = t + scheduled * factor
+            a = t + (sa[k + 1] - sd[k]) * factor
             arr[k + 1] = a
             if k + 1 == n - 1:
                 dep[k + 1] = a
                 continue
-            boarding = m.min_dwell_s + self.busyness(trip.stop_ids[k + 1]) * (
-                1.0 + m.dwell_peak * self.peakness(a)
-            ) * _lognormal(rng, m.dwell_sigma)
+            noise = exp(gauss(dwell_mean, dwell_sigma)) if dwell_sigma > 0.0 else 1.0
+            boarding = m.min_dwell_s + busy[k + 1] * (1.0 + m.dwell_peak * self.peakness(a)) * noise
             d = a + min(MAX_BOARDING_S, boarding)
             if m.hold:
                 d = max(d, sd[k + 1] + shift)
@@ -281,13 +287,7 @@ class Traffic:
 
     def peakness(self, t: float) -> float:
         """Return how busy the hour is at service-day second ``t``: 0 off-peak, 1 at the top."""
-        peaks = self.model.peaks
-        if not peaks:
-            return 0.0
-        top = max(p.slowdown for p in peaks)
-        if top <= 0.0:
-            return 0.0
-        return sum(p.slowdown * _bump(t, p) for p in peaks) / top
+        return self._peaks(t) / self._top if self._top > 0.0 else 0.0
 
     def factor_at(
         self, t: float, zones: tuple[tuple[int, float], ...], phases: tuple[float, ...]
@@ -300,9 +300,10 @@ class Traffic:
             phases: the day's zone phases (from :meth:`day_phases`).
         """
         m = self.model
-        factor = m.free_flow + sum(p.slowdown * _bump(t, p) for p in m.peaks)
+        peaks = self._peaks(t)
+        factor = m.free_flow + peaks
         if zones:
-            level = (1.0 + 2.0 * self.peakness(t)) / 3.0
+            level = (1.0 + 2.0 * (peaks / self._top if self._top > 0.0 else 0.0)) / 3.0
             for i, w in zones:
                 z = m.zones[i]
                 wave = 1.0 + m.zone_wave * math.sin(2 * math.pi * (t / z.period_s + phases[i]))
@@ -335,6 +336,13 @@ class Traffic:
         return found
 
     # Memoised parts.
+
+    def _peaks(self, t: float) -> float:
+        """The peaks' summed slowdown at service-day second ``t``."""
+        x = (t % DAY) / 60.0
+        i = int(x)
+        table = self._peak_table
+        return table[i] + (table[i + 1] - table[i]) * (x - i)
 
     def _zones_of(self, trip: Trip) -> tuple[tuple[tuple[int, float], ...], ...]:
         found = self._segment_zones.get(trip.trip_id)

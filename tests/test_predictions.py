@@ -254,6 +254,7 @@ def test_predictions_beat_the_timetable_on_a_simulated_line() -> None:
     tt = Timetable(feed, traffic=TrafficModel(zones=(zone,)))
     p = Predictor(feed)
     errors: dict[str, list[float]] = {"schedule": [], "predictor": []}
+    within_sigma = []
     for second in range(hms("07:00:00"), hms("10:00:00"), 5):
         moment = at(DAY, "00:00:00") + dt.timedelta(seconds=second)
         vehicles = locate_vehicles(tt, moment)
@@ -264,13 +265,18 @@ def test_predictions_beat_the_timetable_on_a_simulated_line() -> None:
             truth = true_stop_times(tt, v.trip_id, DAY, v.run_start)
             for e in p.predict(v.vehicle_id):
                 actual = at(DAY, "00:00:00").timestamp() + truth.arrivals[e.stop_index]
-                if 240 <= actual - moment.timestamp() <= 360:
+                horizon = actual - moment.timestamp()
+                if 240 <= horizon <= 360:
                     errors["schedule"].append(abs(e.scheduled_ts - actual))
                     errors["predictor"].append(abs(e.eta_ts - actual))
+                if 60 <= horizon <= 900:
+                    within_sigma.append(abs(e.eta_ts - actual) <= e.uncertainty_s)
     mae = {k: sum(v) / len(v) for k, v in errors.items()}
     assert len(errors["predictor"]) > 100
     assert mae["predictor"] < 0.3 * mae["schedule"]
     assert mae["predictor"] < 40.0
+    # One sigma is one sigma: about two predictions in three fall within it.
+    assert 0.55 < sum(within_sigma) / len(within_sigma) < 0.75
 
 
 def test_the_predictor_cannot_see_the_truth() -> None:
