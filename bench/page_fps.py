@@ -33,21 +33,35 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, Route, sync_playwright
 
+__all__ = ["Measurement", "main", "measure", "server"]
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
-
-__all__ = ["Measurement", "main", "measure"]
+# Debian's Chromium (Playwright cannot download its own browsers here), as the browser tests.
+CHROMIUM = os.environ.get("BUSTRACK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 RENDERERS = ("canvas", "dom")
 SCENARIOS = ("live", "pan", "zoom")
@@ -133,6 +147,37 @@ class Measurement:
     def fps(self) -> float:
         """Frames per second over the whole measurement."""
         return 1000 * len(self.deltas_ms) / sum(self.deltas_ms)
+
+
+@contextmanager
+def server(*args: str) -> Iterator[str]:
+    """Run ``python -m bustrack.web --port <free port> *args`` for the block; yield its URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bustrack.web", "--port", str(port), *args],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"the server did not start: {log.read().decode()}")
+                try:
+                    with urllib.request.urlopen(url + "/", timeout=1):
+                        break
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    time.sleep(0.2)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
 
 
 def _offline(route: Route) -> None:
@@ -226,12 +271,11 @@ def main(argv: list[str] | None = None) -> None:
         try:
             for renderer in args.renderers:
                 # A fresh server per renderer: both see the same fleet at the same time of day.
-                server = Server("--start-time", args.start_time)
-                try:
+                with server("--start-time", args.start_time) as url:
                     for scenario in args.scenarios:
                         m = measure(
                             browser,
-                            server.url,
+                            url,
                             renderer,
                             scenario,
                             seconds=args.seconds,
@@ -246,8 +290,6 @@ def main(argv: list[str] | None = None) -> None:
                             f"{len(m.deltas_ms)} frames, {m.map_moves} map moves",
                             flush=True,
                         )
-                finally:
-                    server.stop()
         finally:
             browser.close()
 

@@ -625,7 +625,7 @@ export const BusCanvasLayer = L.Layer.extend({
 			if (Number.isNaN(labelX[k])) { continue; }
 			const i = slot[k];
 			const vehicle = slots.vehicle[i];
-			const tag = this._tags.tag(vehicle.route, vehicle.color);
+			const tag = this._tags.tag(vehicle.route, vehicle.color, labelX[k] > x[k]);
 			const top = y[k] - LABEL_HEIGHT / 2;
 			const a = slots.alpha[i];
 			if (a < 1) { ctx.globalAlpha = a; }

@@ -116,15 +116,17 @@ export class LabelSprites {
 	/**
 	 * The tag for `text` in `color`: `{canvas, width, pad}`: `width` is the label's width in CSS
 	 * pixels, the canvas holds it with `pad` CSS pixels of shadow room on every side (at `dpr`).
+	 * The colour bar is on the side of the bus: left for a label right of its bus (`barLeft`),
+	 * else right.
 	 */
-	tag(text, color) {
-		const key = `${color}|${text}`;
+	tag(text, color, barLeft = true) {
+		const key = `${barLeft ? 'L' : 'R'}|${color}|${text}`;
 		let tag = this._tags.get(key);
 		if (tag) {
 			// Most recently used last.
 			this._tags.delete(key);
 		} else {
-			tag = this._render(text, color);
+			tag = this._render(text, color, barLeft);
 			if (this._tags.size >= this._max) { this._tags.delete(this._tags.keys().next().value); }
 		}
 		this._tags.set(key, tag);
@@ -140,7 +142,7 @@ export class LabelSprites {
 		return Math.ceil(this._measure.measureText(text).width) + 2 * PAD_X + BAR;
 	}
 
-	_render(text, color) {
+	_render(text, color, barLeft) {
 		const dpr = this.dpr;
 		const width = this.width(text);
 		const pad = SHADOW_PAD;
@@ -160,12 +162,12 @@ export class LabelSprites {
 		roundRect(ctx, 0, 0, width, LABEL_HEIGHT, 3);
 		ctx.clip();
 		ctx.fillStyle = color;
-		ctx.fillRect(0, 0, BAR, LABEL_HEIGHT);
+		ctx.fillRect(barLeft ? 0 : width - BAR, 0, BAR, LABEL_HEIGHT);
 		ctx.restore();
 		ctx.font = FONT;
 		ctx.fillStyle = '#1d2327';
 		ctx.textBaseline = 'middle';
-		ctx.fillText(text, BAR + PAD_X, LABEL_HEIGHT / 2 + 0.5);
+		ctx.fillText(text, (barLeft ? BAR : 0) + PAD_X, LABEL_HEIGHT / 2 + 0.5);
 		return {canvas, width, pad};
 	}
 }

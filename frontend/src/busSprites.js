@@ -15,12 +15,15 @@ export const BEARING_STEP = 10;
 
 /**
  * Sizes by zoom, in CSS pixels: `body` is the teardrop's round part (its point reaches
- * `body / 2 * √2` from the centre), `rim` the white edge.
+ * `body / 2 * √2` from the centre), `rim` the white edge, `shadow` the blur of its shadow.
+ * Small and thin-rimmed when the whole city shows (thousands of buses, many overlapping, and
+ * the route lines should show between them), as large as the DOM markers were from zoom 15.
  */
 export const SIZES = Object.freeze([
-	Object.freeze({minZoom: -Infinity, body: 9, rim: 1.25}),
-	Object.freeze({minZoom: 13, body: 13, rim: 1.75}),
-	Object.freeze({minZoom: 15, body: 17, rim: 2}),
+	Object.freeze({minZoom: -Infinity, body: 8, rim: 1, shadow: 1.5}),
+	Object.freeze({minZoom: 12, body: 10, rim: 1.25, shadow: 2}),
+	Object.freeze({minZoom: 13, body: 13, rim: 1.75, shadow: 2.5}),
+	Object.freeze({minZoom: 15, body: 17, rim: 2, shadow: 2.5}),
 ]);
 
 /** The cell of `bearing` (degrees): 0 for [355, 5), 1 for [5, 15), … with `step`-degree cells. */
@@ -105,7 +108,7 @@ export class SpriteAtlas {
 	}
 
 	_render(color, size) {
-		const {body, rim} = SIZES[size];
+		const {body, rim, shadow} = SIZES[size];
 		const dpr = this.dpr;
 		const cell = Math.ceil(2 * cellHalf(size) * dpr);
 		const cells = Math.round(360 / BEARING_STEP);
@@ -120,7 +123,7 @@ export class SpriteAtlas {
 			// Shadow first (under the rim), then the body and its rim without a shadow.
 			ctx.save();
 			ctx.shadowColor = 'rgba(0, 0, 0, 0.45)';
-			ctx.shadowBlur = 2.5 * dpr;
+			ctx.shadowBlur = shadow * dpr;
 			ctx.shadowOffsetY = 0.75 * dpr;
 			teardrop(ctx, cx, half, r, angle);
 			ctx.fillStyle = '#ffffff';

@@ -18,7 +18,7 @@ test('bearing buckets: 10° cells centred on multiples of 10, wrapping at north'
 });
 
 test('sizes by zoom, and cells that hold the teardrop at any bearing', () => {
-	assert.deepEqual([3, 11, 12.9, 13, 14, 15, 18].map(sizeFor), [0, 0, 0, 1, 1, 2, 2]);
+	assert.deepEqual([3, 11, 12, 12.9, 13, 14, 15, 18].map(sizeFor), [0, 0, 1, 1, 2, 2, 3, 3]);
 	for (let size = 0; size < SIZES.length; size++) {
 		assert.ok(cellHalf(size) >= SIZES[size].body / 2 * Math.SQRT2, 'the point fits');
 		if (size > 0) { assert.ok(SIZES[size].body > SIZES[size - 1].body); }
