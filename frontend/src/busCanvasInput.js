@@ -4,7 +4,8 @@
  * - A click or tap on a bus opens its popup: the topmost bus whose body is under the pointer,
  *   else the nearest within 12 px. The canvas takes no pointer events, so that the stops beneath
  *   it keep theirs: clicks are looked at on their way down to the map (capture phase) and only
- *   those that find a bus are kept from the layers beneath. A click that ends a drag is left alone.
+ *   those that find a bus are kept from the layers beneath. A click that ends a drag is left alone;
+ *   a double click on a bus does not zoom the map (as on a DOM marker).
  * - Over a bus the pointer becomes a hand and the bus shows its route label at any zoom.
  * - The buses are not in the tab order one by one (thousands of tab stops): with the map focused,
  *   Enter opens the popup of the bus nearest the centre of the map, Enter again the next nearest,
@@ -28,6 +29,7 @@ export class BusCanvasInput {
 		this._map = null;
 		this._cycle = null; // {ids, index}: the buses Enter steps through
 		this._onClick = this._onClick.bind(this);
+		this._onDoubleClick = this._onDoubleClick.bind(this);
 		this._onPointerMove = this._onPointerMove.bind(this);
 		this._onLeave = this._onLeave.bind(this);
 		this._onKey = this._onKey.bind(this);
@@ -37,6 +39,7 @@ export class BusCanvasInput {
 		this._map = map;
 		const container = map.getContainer();
 		container.addEventListener('click', this._onClick, true);
+		container.addEventListener('dblclick', this._onDoubleClick, true);
 		container.addEventListener('mousemove', this._onPointerMove, {passive: true});
 		container.addEventListener('mouseleave', this._onLeave, {passive: true});
 		container.addEventListener('keydown', this._onKey);
@@ -58,6 +61,7 @@ export class BusCanvasInput {
 		if (!map) { return this; }
 		const container = map.getContainer();
 		container.removeEventListener('click', this._onClick, true);
+		container.removeEventListener('dblclick', this._onDoubleClick, true);
 		container.removeEventListener('mousemove', this._onPointerMove, {passive: true});
 		container.removeEventListener('mouseleave', this._onLeave, {passive: true});
 		container.removeEventListener('keydown', this._onKey);
@@ -102,6 +106,10 @@ export class BusCanvasInput {
 		// The bus is on top: the stops and the map beneath do not get this click.
 		e.stopPropagation();
 		this._layer.openPopup(id);
+	}
+
+	_onDoubleClick(e) {
+		if (this._idAtEvent(e) !== null) { e.stopPropagation(); }
 	}
 
 	_onPointerMove(e) {

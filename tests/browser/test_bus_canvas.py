@@ -83,6 +83,12 @@ def test_click_on_a_bus_opens_its_popup_which_follows_the_bus(page: Page, server
     expect(popup).to_contain_text(vehicle["headsign"])
     expect(popup).to_contain_text("ago")
     assert page.evaluate("() => window.bustrack.buses.getPopup().vehicleId") == bus["id"]
+    # A double click on the bus does not zoom the map (the bus is on top of it).
+    zoom = page.evaluate("() => window.bustrack.map.getZoom()")
+    page.mouse.dblclick(bus["x"] + 3, bus["y"] - 2)
+    page.wait_for_timeout(400)
+    assert page.evaluate("() => window.bustrack.map.getZoom()") == zoom
+    assert page.evaluate("() => window.bustrack.buses.getPopup().vehicleId") == bus["id"]
 
     # The popup stays on its bus while it moves.
     start = page.evaluate(POPUP_AT)
