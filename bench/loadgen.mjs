@@ -65,12 +65,13 @@ class Samples {
 
 	summary() {
 		const n = this.length;
-		if (n === 0) { return {n: 0, p50: null, p90: null, p99: null, max: null, mean: null}; }
+		if (n === 0) { return {n: 0, min: null, p50: null, p90: null, p99: null, max: null, mean: null}; }
 		const sorted = this.values.slice(0, n).sort();
 		const at = (q) => sorted[Math.min(n - 1, Math.floor(q * n))];
 		let sum = 0;
 		for (let i = 0; i < n; i++) { sum += sorted[i]; }
-		return {n, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[n - 1], mean: sum / n};
+		return {n, min: sorted[0], p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[n - 1],
+			mean: sum / n};
 	}
 }
 
@@ -78,7 +79,7 @@ class Samples {
 let win = null;
 
 function startWindow() {
-	win = {started: Date.now(), groups: new Map(), closes: 0};
+	win = {started: Date.now(), groups: new Map(), closes: 0, ticks: new Map()};
 	for (const c of clients) {
 		c.wFrames = 0;
 		c.wBytes = 0;
@@ -118,6 +119,9 @@ function endWindow() {
 		all: tally(steady, all, seconds),
 		groups,
 		closes: w.closes,
+		// Each tick's frames: when its first and its last frame arrived (ms after its ts).
+		ticks: [...w.ticks.entries()].sort((a, b) => a[0] - b[0])
+			.map(([ts, t]) => ({ts, n: t.n, first_ms: t.min, last_ms: t.max})),
 		loadgen: {
 			cpu_s: (cpu.user + cpu.system) / 1e6,
 			loop_delay_p99_ms: loopDelay.percentile(99) / 1e6,
@@ -241,6 +245,14 @@ function onMessage(c, head, length, payload) {
 		c.wResyncs += resync ? 1 : 0;
 		c.wGapFrames += gap;
 		groupOf(c.group).delays.push(arrival - ts);
+		const t = win.ticks.get(ts);
+		if (t) {
+			t.n += 1;
+			t.min = Math.min(t.min, arrival - ts);
+			t.max = Math.max(t.max, arrival - ts);
+		} else {
+			win.ticks.set(ts, {n: 1, min: arrival - ts, max: arrival - ts});
+		}
 	}
 }
 

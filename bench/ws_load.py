@@ -308,6 +308,18 @@ class Row:
         )
 
     @property
+    def ticks(self) -> tuple[float | None, float | None]:
+        """Median over the window's ticks of when a tick's first frame arrived (ms after
+        its ts: the tick's own computation) and of how long its frames took to arrive
+        from the first to the last (the fan-out, kernel and generator included)."""
+        full = [t for t in self.stats.get("ticks", []) if t["n"] >= 0.9 * max(1, self.clients)]
+        if not full:
+            return None, None
+        first = sorted(t["first_ms"] for t in full)
+        spread = sorted(t["last_ms"] - t["first_ms"] for t in full)
+        return first[len(first) // 2], spread[len(spread) // 2]
+
+    @property
     def deliveries_per_cpu_s(self) -> float:
         """Frames delivered per CPU-second of the server."""
         cpu_s = self.sample.server_cpu * self.sample.seconds
@@ -595,6 +607,8 @@ LOAD_HEADERS = (
     "p50 ms",
     "p99 ms",
     "max ms",
+    "first ms",
+    "spread ms",
     "missed",
     "srv cores",
     "srv RSS MB",
@@ -617,6 +631,8 @@ def load_row(server: str, row: Row) -> list[str]:
         fmt_ms(d["p50"]),
         fmt_ms(d["p99"]),
         fmt_ms(d["max"]),
+        fmt_ms(row.ticks[0]),
+        fmt_ms(row.ticks[1]),
         fmt_int(a["missed"]),
         f"{s.server_cpu:.2f}",
         f"{max(s.rss_mb):.0f}",
@@ -670,6 +686,11 @@ def report(
     say(
         "delay:     frame arrival at the generator - frame ts (same clock); missed: resync "
         "snapshots + ticks skipped, by clients that kept reading"
+    )
+    say(
+        "ticks:     first ms: median delay of a tick's first frame (the tick's computation "
+        "before any send); spread ms: median time from a tick's first to its last frame "
+        "(the fan-out)"
     )
     say(
         "cores:     CPU-seconds per second from /proc (srv: the server; gen: the generator; "
