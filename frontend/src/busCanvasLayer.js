@@ -13,9 +13,13 @@
  * snap), a new one fades in where it is, a removed one fades out where it stands.
  *
  * The canvas sits in a pane of its own above the route lines and the stops and covers the map's
- * container; it is redrawn on every pan and, during Leaflet's zoom animation, frame by frame with
- * the view the other layers are being CSS-scaled through (busView.js), so buses keep their size
- * and stay on their roads. It takes no pointer events: busCanvasInput.js finds the bus under a
+ * container and a margin around it. A pan moves it along with the map pane, as Leaflet's own
+ * canvas renderer; it is redrawn when the margin runs out, when something on it moves, and,
+ * during Leaflet's zoom animation, frame by frame with the view the other layers are being
+ * CSS-scaled through (busView.js), so that buses keep their size and stay on their roads. The
+ * map is assumed to be in Web Mercator (Leaflet's default CRS).
+ *
+ * It takes no pointer events: busCanvasInput.js finds the bus under a
  * click (and opens the same popup as the DOM markers, busPopup.js, which follows its bus) or a
  * key press. Dimming when the page is not live is the `.bus-stale` class on the container
  * (style.css).
