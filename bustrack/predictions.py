@@ -44,11 +44,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import heapq
 import math
 import zlib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from statistics import median
 from typing import NamedTuple, Protocol
 
@@ -228,6 +230,25 @@ class _TripInfo:
     stop: list[int]  # stop ids (dwell index) of each stop
 
 
+# A stop board's candidate: eta, trip id, trip, stop index, vehicle id (None: not under
+# way), service day, run start, uncertainty.
+_Candidate = tuple[float, str, "_TripInfo", int, str | None, dt.date, int, float]
+
+
+@dataclass(slots=True)
+class _Forecast:
+    """A bus's forecast from stop ``first`` on: arrivals, spreads before calibration, departures.
+
+    Plain lists of floats rather than one object per stop: a tick makes tens of
+    thousands of them, and floats do not wake the garbage collector.
+    """
+
+    first: int
+    eta: list[float]
+    raw: list[float]
+    dep: list[float]
+
+
 @dataclass(slots=True)
 class _Bus:
     """What the predictor knows of one vehicle under way."""
@@ -300,7 +321,7 @@ class Predictor:
         self._cal_n = [0] * (len(_CAL_EDGES) + 1)
         self._local_now: dict[int, tuple[float, float]] = {}
         self._dwell_now: dict[int, float] = {}
-        self._forecasts: dict[str, list[Eta]] = {}
+        self._forecasts: dict[str, _Forecast] = {}
 
     # Public methods for feeding reports.
 
@@ -312,7 +333,7 @@ class Predictor:
             now_ts: the tick's time, Unix seconds (reports without a time stamp
                 are taken as made then).
         """
-        self.now = now_ts
+        self._new_tick(now_ts)
         seen: set[str] = set()
         for v in vehicles:
             info = self._trips.get(v.trip_id)
@@ -333,10 +354,7 @@ class Predictor:
         if len(self._done) > 4 * len(self._buses) + 1000:
             cutoff = now_ts - self.config.forget_s
             self._done = {k: t for k, t in self._done.items() if t >= cutoff}
-        self._network_now = self._network.at(0, now_ts)
-        self._local_now = {}
-        self._dwell_now = {}
-        self._forecasts = {}
+        self._new_tick(now_ts)  # what was learnt shows from now on
         self._keep_for_checking(now_ts)
 
     # Public methods for asking.
@@ -358,14 +376,19 @@ class Predictor:
         bus = self._buses.get(vehicle_id)
         if bus is None:
             return []
-        etas = self._forecast(bus)
-        if through is not None:
-            return [e for e in etas if e.stop_index <= through]
-        return list(etas)
+        return self._etas(bus, through)
+
+    def refresh(self) -> int:
+        """Forecast every bus under way now, rather than each on first demand.
+
+        Returns:
+            How many stop ETAs were forecast.
+        """
+        return sum(len(self._forecast(bus).eta) for bus in self._buses.values())
 
     def predict_all(self) -> dict[str, list[Eta]]:
         """Return :meth:`predict` for every bus under way, keyed by vehicle id."""
-        return {vid: list(self._forecast(bus)) for vid, bus in self._buses.items()}
+        return {vid: self._etas(bus, None) for vid, bus in self._buses.items()}
 
     def deviation(self, vehicle_id: str) -> float | None:
         """Return how late (s; negative: early) the bus is on its timetable where it is now."""
@@ -396,39 +419,46 @@ class Predictor:
             limit: at most this many arrivals.
             within_s: only arrivals expected before ``now_ts + within_s``.
         """
-        out: list[Arrival] = []
+        # Candidates as plain tuples; only the ``limit`` soonest become Arrivals.
+        cands: list[_Candidate] = []
         hi = now_ts + within_s
         serving = self._serving.get(stop_id, ())
         for info, k in serving:
-            trip = info.trip
-            for vid in self._by_trip.get(trip.trip_id, ()):
+            for vid in self._by_trip.get(info.trip.trip_id, ()):
                 bus = self._buses[vid]
                 if bus.n > k:
                     continue
-                etas = self._forecast(bus)
-                eta = etas[k - etas[0].stop_index]
-                if eta.eta_ts <= hi:
-                    out.append(
-                        Arrival(
-                            vid,
-                            trip.trip_id,
-                            trip.route_id,
-                            trip.headsign,
-                            k,
-                            bus.day,
-                            bus.run_start,
-                            eta.eta_ts,
-                            eta.uncertainty_s,
-                            True,
-                            eta.scheduled_ts,
-                        )
-                    )
+                f = self._forecast(bus)
+                eta = f.eta[k - f.first]
+                if eta <= hi:
+                    sd = f.raw[k - f.first] * self._cal[bisect_right(_CAL_EDGES, eta - self.now)]
+                    cands.append((eta, info.trip.trip_id, info, k, vid, bus.day, bus.run_start, sd))
         local = dt.datetime.fromtimestamp(now_ts, _zone(self._tz)).date()
-        days = [d for d in (local + dt.timedelta(days=b) for b in (1, 0, -1, -2))]
+        days = [local + dt.timedelta(days=b) for b in (1, 0, -1, -2)]
         for info, k in serving:
-            out.extend(self._scheduled_at(info, k, now_ts, hi, days))
-        out.sort(key=lambda a: (a.eta_ts, a.trip_id))
-        return out[:limit]
+            self._scheduled_at(info, k, now_ts, hi, days, cands)
+        out = []
+        for eta, trip_id, info, k, bus_id, day, run_start, sd in heapq.nsmallest(
+            limit, cands, key=itemgetter(0, 1)
+        ):
+            trip = info.trip
+            scheduled = self._day_start(day) + run_start + info.off_arr[k]
+            out.append(
+                Arrival(
+                    bus_id,
+                    trip_id,
+                    trip.route_id,
+                    trip.headsign,
+                    k,
+                    day,
+                    run_start,
+                    eta,
+                    sd,
+                    bus_id is not None,
+                    scheduled,
+                )
+            )
+        return out
 
     # Learning.
 
@@ -474,16 +504,16 @@ class Predictor:
             bus.t, bus.d, bus.n, bus.at_stop = ts, d, n, at_stop
             bus.arr_ts = bus.dep_ts = math.nan
             return
+        if n == bus.n and at_stop == bus.at_stop:  # same segment, or same stop: no event
+            bus.t, bus.d = ts, d
+            return
         now = bus.t
         # The pieces between the two reports, with their expected durations.
         pieces: list[tuple[float, int, int]] = []  # (expected s, event kind, stop)
         if bus.at_stop:
-            if n == bus.n and at_stop:
-                bus.t = ts
-                return
             k, f0 = bus.n, 0.0
             gone = 0.0 if math.isnan(bus.arr_ts) else now - bus.arr_ts
-            rest = self._dwell_mean(info.stop[k], now) - gone if k > 0 else 0.0
+            rest = self._dwell_mean_now(info.stop[k]) - gone if k > 0 else 0.0
             pieces.append((max(0.0, rest), _DEP, k))
         else:
             k, f0 = bus.n - 1, self._fraction(bus)
@@ -493,16 +523,16 @@ class Predictor:
             f1 = (d - info.dist[n - 1]) / span if span > 0 else 1.0
         last = len(info.dist) - 1
         while True:
-            expected = self._expected_run(bus, k, now)
+            expected = self._expected_run(bus, k)
             if not at_stop and n - 1 == k:
                 pieces.append((max(0.0, f1 - f0) * expected, _NONE, k))
                 break
             pieces.append(((1.0 - f0) * expected, _ARR, k + 1))
             if k + 1 >= last or (at_stop and n == k + 1):
                 if at_stop:
-                    pieces.append((0.5 * self._dwell_mean(info.stop[k + 1], now), _NONE, k + 1))
+                    pieces.append((0.5 * self._dwell_mean_now(info.stop[k + 1]), _NONE, k + 1))
                 break
-            pieces.append((self._dwell_mean(info.stop[k + 1], now), _DEP, k + 1))
+            pieces.append((self._dwell_mean_now(info.stop[k + 1]), _DEP, k + 1))
             k, f0 = k + 1, 0.0
         elapsed = ts - now
         total = sum(p[0] for p in pieces)
@@ -564,14 +594,12 @@ class Predictor:
 
     # Estimates.
 
-    def _expected_run(self, bus: _Bus, k: int, ts: float) -> float:
-        """Return the running time the bus is expected to take on its segment ``k`` at ``ts``."""
+    def _expected_run(self, bus: _Bus, k: int) -> float:
+        """Return the running time the bus is expected to take on its segment ``k`` now."""
         info = bus.info
-        g, _ = self._network.at(0, ts)
-        a, _ = self._areas.at(info.cell[k], ts)
-        s, _ = self._segments.at(info.seg[k], ts)
+        local, _ = self._local(info.seg[k])
         own = bus.own_sum / (bus.own_n + self.config.own_prior_n)
-        return info.run[k] * math.exp(g + a + s + own)
+        return info.run[k] * math.exp(self._network_now[0] + local + own)
 
     def _dwell_mean(self, stop: int, ts: float) -> float:
         g, _ = self._dwell.at(0, ts, self.dwell_prior_s)
@@ -588,15 +616,29 @@ class Predictor:
 
     # Forecasting.
 
-    def _forecast(self, bus: _Bus) -> list[Eta]:
-        """Return the bus's ETAs at every stop ahead (memoised until the next tick)."""
+    def _etas(self, bus: _Bus, through: int | None) -> list[Eta]:
+        """Return the bus's forecast as :class:`Eta` s, up to stop ``through``."""
+        f = self._forecast(bus)
+        info = bus.info
+        stop_ids = info.trip.stop_ids
+        base, off_arr = bus.base, info.off_arr
+        cal, now = self._cal, self.now
+        end = len(f.eta) if through is None else max(0, min(len(f.eta), through - f.first + 1))
+        out = []
+        for i in range(end):
+            k = f.first + i
+            eta = f.eta[i]
+            sd = f.raw[i] * cal[bisect_right(_CAL_EDGES, eta - now)]
+            out.append(Eta(k, stop_ids[k], eta, sd, base + off_arr[k], f.dep[i]))
+        return out
+
+    def _forecast(self, bus: _Bus) -> _Forecast:
+        """Return the bus's forecast at every stop ahead (memoised until the next tick)."""
         found = self._forecasts.get(bus.vehicle_id)
         if found is not None:
             return found
         info = bus.info
-        stop_ids = info.trip.stop_ids
-        run, seg, stop = info.run, info.seg, info.stop
-        off_arr, off_dep = info.off_arr, info.off_dep
+        run, seg, stop, off_dep = info.run, info.seg, info.stop, info.off_dep
         base = bus.base
         last = len(info.dist) - 1
         now = max(self.now, bus.t)
@@ -607,10 +649,11 @@ class Predictor:
         local_var = self.config.area_var + self.config.segment_var
         g, pg = self._network_now
         level = g + bus.own_sum / (bus.own_n + self.config.own_prior_n)
-        cal = self._cal
         local_now, dwell_now = self._local_now, self._dwell_now
         exp, sqrt = math.exp, math.sqrt
-        out: list[Eta] = []
+        etas: list[float] = []
+        raws: list[float] = []
+        deps: list[float] = []
         n = bus.n
         corr = 0.0  # what the filters do not know: adds up along the trip
         ind = 0.0  # each segment's and stop's own noise: adds in quadrature
@@ -630,9 +673,10 @@ class Predictor:
             ind = unknown * unknown * run_noise
         k = n
         while True:
-            sd = sqrt(corr * corr + ind) * cal[bisect_right(_CAL_EDGES, eta - now)]
+            etas.append(eta)
+            raws.append(sqrt(corr * corr + ind))
             if k == last:
-                out.append(Eta(k, stop_ids[k], eta, sd, base + off_arr[k], eta))
+                deps.append(eta)
                 break
             if k > 0:
                 dwell = dwell_now.get(stop[k])
@@ -652,7 +696,7 @@ class Predictor:
                 corr *= scale
                 ind *= scale * scale
                 dep = floor
-            out.append(Eta(k, stop_ids[k], eta, sd, base + off_arr[k], dep))
+            deps.append(dep)
             # The local anomaly fades as the segment lies further ahead.
             loc, vloc = local_now.get(seg[k]) or self._local(seg[k])
             fade = exp((now - dep) / fade_time)
@@ -661,8 +705,16 @@ class Predictor:
             ind += expected * expected * run_noise
             eta = dep + expected
             k += 1
-        self._forecasts[bus.vehicle_id] = out
-        return out
+        found = self._forecasts[bus.vehicle_id] = _Forecast(n, etas, raws, deps)
+        return found
+
+    def _new_tick(self, now: float) -> None:
+        """Forget what was memoised for the previous tick."""
+        self.now = now
+        self._network_now = self._network.at(0, now)
+        self._local_now = {}
+        self._dwell_now = {}
+        self._forecasts = {}
 
     # Calibration of the uncertainty.
 
@@ -678,14 +730,19 @@ class Predictor:
                 bus.next_check = now + (zlib.crc32(bus.vehicle_id.encode()) % 1000) / 1000 * every
                 continue
             bus.next_check = now + every
-            etas = [e for e in self._forecast(bus) if e.eta_ts > now]
+            f = self._forecast(bus)
             kept = bus.pending
+            etas = f.eta  # non-decreasing along the trip
             for target in _CHECK_AT:
-                best = min(etas, key=lambda e: abs(e.eta_ts - now - target), default=None)
-                if best is None or abs(best.eta_ts - now - target) > 0.5 * target:
+                i = bisect_left(etas, now + target)
+                if i > 0 and (
+                    i == len(etas) or now + target - etas[i - 1] < etas[i] - now - target
+                ):
+                    i -= 1
+                ahead = etas[i] - now
+                if ahead <= 0 or abs(ahead - target) > 0.5 * target:
                     continue
-                raw = best.uncertainty_s / self._cal[bisect_right(_CAL_EDGES, best.eta_ts - now)]
-                kept.append((best.stop_index, best.eta_ts, raw, now))
+                kept.append((f.first + i, etas[i], f.raw[i], now))
             if len(kept) > 40:
                 del kept[: len(kept) - 40]
 
@@ -722,44 +779,31 @@ class Predictor:
         return found
 
     def _scheduled_at(
-        self, info: _TripInfo, k: int, now: float, hi: float, days: list[dt.date]
-    ) -> list[Arrival]:
-        """Runs of ``info``'s trip due at its stop ``k`` before ``hi`` and not yet under way."""
+        self,
+        info: _TripInfo,
+        k: int,
+        now: float,
+        hi: float,
+        days: list[dt.date],
+        out: list[_Candidate],
+    ) -> None:
+        """Add the runs of ``info``'s trip due at its stop ``k`` and not yet under way."""
         trip = info.trip
-        out: list[Arrival] = []
         lo = now - self.config.max_wait_s
         windows = self.feed.frequencies.get(trip.trip_id)
+        off = info.off_arr[k]
         for day in days:
             if trip.service_id not in self._services_on(day):
                 continue
             day_start = self._day_start(day)
-            # Run starts s with day_start + s in [lo, hi - off_arr[k]].
-            s_lo = lo - day_start
-            s_hi = hi - day_start - info.off_arr[k]
-            for s in _run_starts(trip, windows, s_lo, s_hi):
+            # Run starts s with day_start + s in [lo, hi - off].
+            for s in _run_starts(trip, windows, lo - day_start, hi - day_start - off):
                 key = (day, trip.trip_id, s)
                 if key in self._runs or key in self._done:
                     continue
-                scheduled = day_start + s + info.off_arr[k]
-                eta = max(scheduled, now + info.off_arr[k])
-                if eta > hi:
-                    continue
-                out.append(
-                    Arrival(
-                        None,
-                        trip.trip_id,
-                        trip.route_id,
-                        trip.headsign,
-                        k,
-                        day,
-                        s,
-                        eta,
-                        0.0,
-                        False,
-                        scheduled,
-                    )
-                )
-        return out
+                eta = max(day_start + s + off, now + off)
+                if eta <= hi:
+                    out.append((eta, trip.trip_id, info, k, None, day, s, 0.0))
 
     # Indexing and calendars.
 
