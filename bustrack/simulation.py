@@ -203,7 +203,7 @@ class Timetable:
             out.append((day, t))
         return out
 
-    def run_times(self, trip: Trip, day: dt.date, run_start: int) -> RunTimes:
+    def _run_times(self, trip: Trip, day: dt.date, run_start: int) -> RunTimes:
         """Return the actual stop times of a run (memoised while the run may be under way).
 
         Without traffic these are the scheduled times shifted to ``run_start``.
@@ -217,17 +217,17 @@ class Timetable:
         self._actual[key] = (times, run_start + run.duration + run.overrun)
         return times
 
-    def sweep_run_times(self, days: list[tuple[dt.date, float]]) -> None:
+    def _sweep_run_times(self, days: list[tuple[dt.date, float]]) -> None:
         """Forget memoised run times no longer needed, once the memo has doubled in size.
 
         Args:
             days: ``(service_day, seconds_into_it)`` of the current moment.
         """
         if len(self._actual) > self._sweep_at:
-            self.forget_runs_before(days)
+            self._forget_runs_before(days)
             self._sweep_at = 2 * len(self._actual) + 1000
 
-    def forget_runs_before(self, days: list[tuple[dt.date, float]]) -> None:
+    def _forget_runs_before(self, days: list[tuple[dt.date, float]]) -> None:
         """Drop memoised run times of runs that can no longer be under way.
 
         Args:
@@ -351,7 +351,7 @@ def locate_vehicles(timetable: Timetable, moment: dt.datetime) -> list[Vehicle]:
     for day, t in days:
         for trip, start in timetable.runs_at(day, t, overrun=traffic):
             if traffic:
-                rt = timetable.run_times(trip, day, start)
+                rt = timetable._run_times(trip, day, start)
                 if not rt.departures[0] <= t <= rt.arrivals[-1]:
                     continue
                 position = _position(rt.arrivals, rt.departures, trip.distances, t)
@@ -365,7 +365,7 @@ def locate_vehicles(timetable: Timetable, moment: dt.datetime) -> list[Vehicle]:
             seen.add(v.vehicle_id)
             out.append(v)
     if traffic:
-        timetable.sweep_run_times(days)
+        timetable._sweep_run_times(days)
     return out
 
 
