@@ -307,18 +307,20 @@ class Predictor:
         self._run_noise = c.run_noise_var
         self._dwell_noise = c.dwell_noise_var
         self._buses: dict[str, _Bus] = {}
-        self._by_trip: dict[str, set[str]] = {}
+        self._by_trip: dict[str, dict[str, None]] = {}  # ordered sets
         self._runs: dict[tuple[dt.date, str, int], str] = {}
         self._done: dict[tuple[dt.date, str, int], float] = {}
         self._day_starts: dict[dt.date, float] = {}
         self._services: dict[dt.date, frozenset[str]] = {}
-        self.now = 0.0
+        # Calibration of the uncertainty, per horizon band.
+        bands = len(_CAL_EDGES) + 1
+        self._cal = [1.0] * bands
+        self._cal_e2 = [0.0] * bands
+        self._cal_s2 = [0.0] * bands
+        self._cal_n = [0] * bands
         # Memoised for the current tick.
+        self.now = 0.0
         self._network_now = (0.0, c.network_var)
-        self._cal = [1.0] * (len(_CAL_EDGES) + 1)
-        self._cal_e2 = [0.0] * (len(_CAL_EDGES) + 1)
-        self._cal_s2 = [0.0] * (len(_CAL_EDGES) + 1)
-        self._cal_n = [0] * (len(_CAL_EDGES) + 1)
         self._local_now: dict[int, tuple[float, float]] = {}
         self._dwell_now: dict[int, float] = {}
         self._forecasts: dict[str, _Forecast] = {}
@@ -475,7 +477,7 @@ class Predictor:
         elif n == 1 and v.distance - info.dist[0] < 1.0:
             bus.dep_ts, bus.dep_sd = ts, 1.0
         self._buses[v.vehicle_id] = bus
-        self._by_trip.setdefault(info.trip.trip_id, set()).add(v.vehicle_id)
+        self._by_trip.setdefault(info.trip.trip_id, {})[v.vehicle_id] = None
         self._runs[(bus.day, info.trip.trip_id, bus.run_start)] = v.vehicle_id
         return bus
 
@@ -484,7 +486,7 @@ class Predictor:
         tid = info.trip.trip_id
         ids = self._by_trip.get(tid)
         if ids is not None:
-            ids.discard(bus.vehicle_id)
+            ids.pop(bus.vehicle_id, None)
             if not ids:
                 del self._by_trip[tid]
         key = (bus.day, tid, bus.run_start)
