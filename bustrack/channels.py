@@ -48,11 +48,14 @@ class Subscription:
 
     ``bbox`` None means the whole fleet. With ``routes``, the client gets every
     vehicle of those routes wherever it is (a route's fleet is small), and the
-    box is not used to filter.
+    box is not used to filter. ``stop`` and ``vehicle`` ask, besides, for a stop's
+    arrivals and a bus's details every tick.
     """
 
     bbox: BBox | None = None
     routes: tuple[str, ...] = ()
+    stop: str | None = None
+    vehicle: str | None = None
 
 
 def tile_xy(lat: float, lon: float, zoom: int) -> tuple[int, int]:

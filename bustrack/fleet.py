@@ -39,9 +39,11 @@ class Entry:
     color: str
     pos: tuple[int, int, int]  # lat, lon in 1e-5 degrees; bearing in whole degrees
     channels: tuple[str, ...]
+    reported: int = 0  # Unix seconds of the last report if the bus went silent, else 0
 
-    def full(self) -> tuple[int, str, str, str, str, str, int, int, int]:
-        """Return the wire record ``[n, id, route_id, label, headsign, color, lat, lon, b]``."""
+    def full(self) -> tuple[int, str, str, str, str, str, int, int, int, int]:
+        """Return the wire record ``[n, id, route_id, label, headsign, color, lat, lon, b,
+        reported]``."""
         return (
             self.n,
             self.vehicle_id,
@@ -50,6 +52,7 @@ class Entry:
             self.headsign,
             self.color,
             *self.pos,
+            self.reported,
         )
 
 
@@ -83,8 +86,14 @@ class Fleet:
         routes: Mapping[str, RouteInfo],
         ts_ms: int,
         clock: Mapping[str, str],
+        silent: Mapping[str, int] | None = None,
     ) -> None:
-        """Move to a new tick: the vehicles running now, stamped ``ts_ms``."""
+        """Move to a new tick: the vehicles running now, stamped ``ts_ms``.
+
+        ``silent`` maps the buses that did not report this tick to the Unix second of
+        their last report; their record is sent again (in full) when that changes.
+        """
+        silent = silent or {}
         vehicles = list(vehicles)
         before = self.entries
         entries: dict[str, Entry] = {}
@@ -94,7 +103,8 @@ class Fleet:
             lat = round(v.lat * COORD_SCALE)
             lon = round(v.lon * COORD_SCALE)
             pos = (lat, lon, round(v.bearing) % 360)
-            if old is not None and old.pos == pos:
+            reported = silent.get(v.vehicle_id, 0)
+            if old is not None and old.pos == pos and old.reported == reported:
                 entry = old
             else:
                 info = routes[v.route_id]
@@ -112,6 +122,7 @@ class Fleet:
                     color=info.color,
                     pos=pos,
                     channels=vehicle_channels(lat / COORD_SCALE, lon / COORD_SCALE, v.route_id),
+                    reported=reported,
                 )
             entries[v.vehicle_id] = entry
             for c in entry.channels:
@@ -143,8 +154,8 @@ class Fleet:
         moved = []
         for i in now_ids:
             e = entries[i]
-            if i not in was:
-                entered.append(e.full())
+            if i not in was or before[i].reported != e.reported:
+                entered.append(e.full())  # new here, or its silence began or ended
             elif before[i].pos != e.pos:
                 moved.append((e.n, *e.pos))
         left = [before[i].n for i in was_ids if i not in now]

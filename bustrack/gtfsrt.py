@@ -129,4 +129,3 @@ def to_json(msg: rt.FeedMessage) -> dict[str, Any]:
     """Return ``msg`` as a JSON-able dict (field names as in the GTFS-rt reference)."""
     out: dict[str, Any] = json_format.MessageToDict(msg, preserving_proto_field_name=True)
     return out
-

@@ -36,6 +36,8 @@ class Client:
     transport: asyncio.Transport
     peer: str
     key: str = ALL
+    stop: str | None = None  # also send this stop's arrivals each tick
+    vehicle: str | None = None  # also send this bus's details each tick
     needs_snapshot: bool = True
     stuck_since: float | None = None
     frames_sent: int = 0
@@ -49,10 +51,14 @@ class Client:
 
 
 class Frames(Protocol):
-    """Where the hub gets this tick's frames: one per kind and channel key."""
+    """Where the hub gets this tick's frames, each built once for everybody.
+
+    Kinds: ``snapshot`` and ``update`` (key: a channel key), ``arrivals`` (key: a
+    stop id) and ``vehicle`` (key: a vehicle id).
+    """
 
     def frame(self, kind: str, key: str) -> bytes:
-        """Return the complete WebSocket frame of ``kind`` for channel key ``key``."""
+        """Return the complete WebSocket frame of ``kind`` for ``key``."""
         ...
 
 
@@ -96,6 +102,13 @@ class Hub:
         """Write this tick's snapshot of the client's channels to it (e.g. on connect)."""
         if self._write(client, frames.frame("snapshot", client.key)):
             client.needs_snapshot = False
+            self._write_extras(client, frames)
+
+    def _write_extras(self, client: Client, frames: Frames) -> None:
+        if client.stop is not None:
+            self._write(client, frames.frame("arrivals", client.stop))
+        if client.vehicle is not None:
+            self._write(client, frames.frame("vehicle", client.vehicle))
 
     def publish(self, frames: Frames, now: float) -> None:
         """Send this tick's frames to every client, never waiting for any of them.
@@ -119,8 +132,8 @@ class Hub:
             client.stuck_since = None
             if client.needs_snapshot:
                 self.send_snapshot(client, frames)
-            else:
-                self._write(client, frames.frame("update", client.key))
+            elif self._write(client, frames.frame("update", client.key)):
+                self._write_extras(client, frames)
 
     def _drop_stuck(self, client: Client) -> None:
         log.warning(

@@ -42,8 +42,9 @@ MAX_CLIENT_MESSAGE = 64 * 1024
 MAX_ROUTES = 100
 COORD_SCALE = 100_000  # coordinates travel as integers of 1e-5 degree (about 1 m)
 
-# A full vehicle record: [n, id, route_id, route label, headsign, colour, lat, lon, bearing].
-Full = tuple[int, str, str, str, str, str, int, int, int]
+# A full vehicle record:
+# [n, id, route_id, route label, headsign, colour, lat, lon, bearing, reported].
+Full = tuple[int, str, str, str, str, str, int, int, int, int]
 # A move: [n, lat, lon, bearing].
 Move = tuple[int, int, int, int]
 
@@ -119,7 +120,13 @@ def _subscription(msg: Mapping[str, Any]) -> Subscription:
         raise ProtocolError("subscribe: routes must be a list of route ids")
     if len(routes) > MAX_ROUTES:
         raise ProtocolError(f"subscribe: at most {MAX_ROUTES} routes")
-    return Subscription(bbox, tuple(routes))
+    extra: dict[str, str | None] = {}
+    for name in ("stop", "vehicle"):
+        value = msg.get(name)
+        if value is not None and (not isinstance(value, str) or not 0 < len(value) <= 200):
+            raise ProtocolError(f"subscribe: {name} must be an id (a string)")
+        extra[name] = value
+    return Subscription(bbox, tuple(routes), extra["stop"], extra["vehicle"])
 
 
 def parse_query(bbox: str | None, routes: str | None) -> Subscription:

@@ -82,6 +82,14 @@ class Settings:
     stuck_timeout: float = _setting(
         30.0, "Seconds a client may stay unable to receive before it is closed."
     )
+    stale_after: float = _setting(
+        60.0,
+        "Seconds without a report after which a bus is shown greyed with its age, and its "
+        "arrivals fall back to the timetable.",
+    )
+    drop_after: float = _setting(
+        180.0, "Seconds without a report after which a bus is removed from the map."
+    )
     log_level: str = _setting("INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
     cache_dir: str = _setting(
         _default_cache_dir(),
@@ -169,6 +177,8 @@ def parse_settings(
         raise SettingsError("--tls-cert and --tls-key must be given together")
     if settings.tick <= 0:
         raise SettingsError(f"--tick: {settings.tick} must be > 0")
+    if not 0 < settings.stale_after <= settings.drop_after:
+        raise SettingsError("--stale-after must be > 0 and at most --drop-after")
     if settings.traffic not in {"on", "off"}:
         raise SettingsError(f"--traffic: {settings.traffic!r} is not 'on' or 'off'")
     if not 0 <= settings.port <= 65535:

@@ -36,16 +36,8 @@ def test_first_snapshot_lists_everything_with_full_records() -> None:
     assert part["c"] == ALL
     records = {r[1]: r for r in part["e"]}
     assert records["a"] == [
-        records["a"][0],
-        "a",
-        "R1",
-        "7",
-        "To X",
-        "#111111",
-        1890670,
-        7281470,
-        90,
-    ]
+        records["a"][0], "a", "R1", "7", "To X", "#111111", 1890670, 7281470, 90, 0
+    ]  # fmt: skip
     assert records["a"][0] != records["b"][0]
 
 
@@ -106,3 +98,18 @@ def test_frames_and_parts_are_built_once_per_tick() -> None:
 
 def test_channel_key_ignores_order() -> None:
     assert channel_key(["b", "a"]) == channel_key(["a", "b"]) == "a|b"
+
+
+def test_a_bus_that_goes_silent_is_sent_again_with_its_last_report() -> None:
+    fleet = Fleet()
+    fleet.advance([vehicle("a", *COLABA)], ROUTES, 1000, {})
+    fleet.advance([vehicle("a", *COLABA)], ROUTES, 2000, {}, silent={"a": 1})
+    (part,) = payload(fleet, "update", ALL)["parts"]
+    assert [r[1] for r in part["e"]] == ["a"]
+    assert part["e"][0][9] == 1  # the Unix second of its last report
+    # Still silent: nothing new to say.
+    fleet.advance([vehicle("a", *COLABA)], ROUTES, 3000, {}, silent={"a": 1})
+    assert payload(fleet, "update", ALL)["parts"][0]["e"] == []
+    # Back: its record again, with no silence.
+    fleet.advance([vehicle("a", *COLABA)], ROUTES, 4000, {})
+    assert payload(fleet, "update", ALL)["parts"][0]["e"][0][9] == 0

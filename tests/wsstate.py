@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-FULL_FIELDS = ("n", "id", "route_id", "route", "headsign", "color", "lat", "lon", "bearing")
+FULL_FIELDS = (
+    "n", "id", "route_id", "route", "headsign", "color", "lat", "lon", "bearing", "reported"
+)  # fmt: skip
 
 
 class ClientState:

@@ -12,9 +12,11 @@ from aiohttp import web
 
 from bustrack.clock import plan_clock
 from bustrack.fleet import Fleet
+from bustrack.frames import TickFrames
 from bustrack.gtfs.model import Feed
 from bustrack.hub import Hub
 from bustrack.network import build_network
+from bustrack.predictions import Predictor
 from bustrack.protocol import route_infos
 from bustrack.settings import Settings
 from bustrack.simulation import Timetable
@@ -26,8 +28,10 @@ from bustrack.web.keys import (
     clock_key,
     feed_key,
     fleet_key,
+    frames_key,
     hub_key,
     network_key,
+    predictor_key,
     routes_key,
     settings_key,
     timetable_key,
@@ -85,6 +89,8 @@ def create_app(
     app[routes_key] = route_infos(feed)
     app[clock_key] = plan
     app[fleet_key] = Fleet()
+    app[predictor_key] = Predictor(feed)
+    app[frames_key] = TickFrames(app[fleet_key])
     app[hub_key] = Hub(stuck_timeout=settings.stuck_timeout)
     app[network_key] = build_network(feed)
 

@@ -8,9 +8,11 @@ from aiohttp import web
 
 from bustrack.clock import ClockPlan
 from bustrack.fleet import Fleet
+from bustrack.frames import TickFrames
 from bustrack.gtfs.model import Feed
 from bustrack.hub import Hub
 from bustrack.network import Network
+from bustrack.predictions import Predictor
 from bustrack.protocol import RouteInfo
 from bustrack.settings import Settings
 from bustrack.simulation import Timetable
@@ -19,8 +21,10 @@ __all__ = [
     "clock_key",
     "feed_key",
     "fleet_key",
+    "frames_key",
     "hub_key",
     "network_key",
+    "predictor_key",
     "routes_key",
     "settings_key",
     "ticker_key",
@@ -35,4 +39,6 @@ clock_key = web.AppKey("clock", ClockPlan)
 fleet_key = web.AppKey("fleet", Fleet)
 hub_key = web.AppKey("hub", Hub)
 network_key = web.AppKey("network", Network)
+predictor_key = web.AppKey("predictor", Predictor)
+frames_key = web.AppKey("frames", TickFrames)
 ticker_key = web.AppKey("ticker", asyncio.Task[None])

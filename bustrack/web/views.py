@@ -55,6 +55,7 @@ async def index(request: web.Request) -> dict[str, Any]:
         "protocol_version": PROTOCOL_VERSION,
         "ws_path": "/ws",
         "tick_ms": round(settings.tick * 1000),
+        "stale_after_s": settings.stale_after,
     }
     page = {
         "title": "bustrack: live buses",

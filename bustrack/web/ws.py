@@ -14,9 +14,9 @@ import time
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from bustrack.channels import channels_for
-from bustrack.fleet import Fleet, channel_key
-from bustrack.hub import Client, Hub
+from bustrack.channels import Subscription, channels_for
+from bustrack.fleet import channel_key
+from bustrack.hub import Client
 from bustrack.protocol import (
     MAX_CLIENT_MESSAGE,
     ProtocolError,
@@ -25,7 +25,7 @@ from bustrack.protocol import (
     parse_client_message,
     parse_query,
 )
-from bustrack.web.keys import fleet_key, hub_key, settings_key
+from bustrack.web.keys import feed_key, frames_key, hub_key, settings_key
 from bustrack.web.origin import origin_allowed
 
 __all__ = ["close_websockets", "ws_handler"]
@@ -62,19 +62,14 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     if transport is None:  # the peer left during the handshake
         return ws
     hub = request.app[hub_key]
-    client = Client(
-        ws=ws,
-        transport=transport,
-        peer=request.remote or "?",
-        key=channel_key(channels_for(sub)),
-    )
+    client = Client(ws=ws, transport=transport, peer=request.remote or "?")
+    _subscribe(client, sub)
     hub.add(client)
-    fleet = request.app[fleet_key]
-    hub.send_snapshot(client, fleet)
+    hub.send_snapshot(client, request.app[frames_key])
     try:
         async for msg in ws:
             if msg.type == WSMsgType.TEXT:
-                await _answer(client, msg.data, hub, fleet)
+                await _answer(client, msg.data, request.app)
             elif msg.type == WSMsgType.BINARY:
                 await ws.close(
                     code=WSCloseCode.UNSUPPORTED_DATA, message=b"binary frames are not supported"
@@ -86,18 +81,26 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-async def _answer(client: Client, text: str, hub: Hub, fleet: Fleet) -> None:
+def _subscribe(client: Client, sub: Subscription) -> None:
+    client.key = channel_key(channels_for(sub))
+    client.stop = sub.stop
+    client.vehicle = sub.vehicle
+
+
+async def _answer(client: Client, text: str, app: web.Application) -> None:
     try:
         kind, sub = parse_client_message(text)
+        if sub is not None and sub.stop is not None and sub.stop not in app[feed_key].stops:
+            raise ProtocolError(f"subscribe: unknown stop {sub.stop!r}")
     except ProtocolError as err:
         await client.ws.send_str(encode_error(str(err), _now_ms()).decode())
         return
     if kind == "ping":
         await client.ws.send_str(encode_pong(_now_ms()).decode())
     elif sub is not None:
-        # From now on the client gets its new channels, starting with their snapshot.
-        client.key = channel_key(channels_for(sub))
-        hub.send_snapshot(client, fleet)
+        # From now on the client gets what it asked for, starting with a snapshot.
+        _subscribe(client, sub)
+        app[hub_key].send_snapshot(client, app[frames_key])
 
 
 async def close_websockets(app: web.Application) -> None:

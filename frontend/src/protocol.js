@@ -8,7 +8,7 @@
  */
 
 /** The frame types this decoder understands; others decode to `null` (ignored). */
-export const FRAME_TYPES = Object.freeze(['snapshot', 'update', 'error', 'pong']);
+export const FRAME_TYPES = Object.freeze(['snapshot', 'update', 'arrivals', 'vehicle', 'error', 'pong']);
 
 const DEFAULT_COLOR = '#1565c0';
 const COLOR_RE = /^#(?:[0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
@@ -57,7 +57,7 @@ function normalBearing(raw) {
  */
 export function decodeVehicle(raw) {
 	if (!Array.isArray(raw) || raw.length < 9) { return null; }
-	const [n, id, routeId, route, headsign, color, latE5, lonE5, bearing] = raw;
+	const [n, id, routeId, route, headsign, color, latE5, lonE5, bearing, reported] = raw;
 	if (!Number.isInteger(n) || typeof id !== 'string' || id === '') { return null; }
 	const pos = position(latE5, lonE5);
 	if (!pos) { return null; }
@@ -71,6 +71,8 @@ export function decodeVehicle(raw) {
 		lat: pos.lat,
 		lon: pos.lon,
 		bearing: normalBearing(bearing),
+		// Unix ms of the last report of a bus that went silent; 0 while it reports.
+		reportedMs: Number.isFinite(reported) && reported > 0 ? reported * 1000 : 0,
 	};
 }
 
@@ -133,6 +135,57 @@ function decodeSnapshot(msg) {
 	};
 }
 
+function finiteOrNull(value) {
+	return Number.isFinite(value) ? value : null;
+}
+
+function decodeArrival(raw) {
+	if (!isObject(raw) || !Number.isFinite(raw.eta)) { return null; }
+	return {
+		vehicle: typeof raw.vehicle === 'string' ? raw.vehicle : null,
+		trip: text(raw.trip),
+		routeId: text(raw.route_id),
+		route: text(raw.route),
+		color: typeof raw.color === 'string' && COLOR_RE.test(raw.color) ? raw.color : DEFAULT_COLOR,
+		headsign: text(raw.headsign),
+		eta: raw.eta,
+		uncertainty: finiteOrNull(raw.uncertainty),
+		live: raw.live === true,
+		scheduled: finiteOrNull(raw.scheduled),
+		noSignal: raw.no_signal === true,
+	};
+}
+
+function decodeStop(raw) {
+	if (!isObject(raw) || typeof raw.id !== 'string') { return null; }
+	return {id: raw.id, name: text(raw.name), lat: finiteOrNull(raw.lat), lon: finiteOrNull(raw.lon)};
+}
+
+function decodeArrivals(msg) {
+	const stop = decodeStop(msg.stop);
+	if (!stop) { throw new ProtocolError('"arrivals" frame without a stop'); }
+	const arrivals = list(msg.arrivals, '"arrivals" frame\'s "arrivals"').map(decodeArrival).filter(Boolean);
+	return {type: 'arrivals', ts: timestamp(msg), stop, arrivals};
+}
+
+function decodeVehicleDetails(msg) {
+	if (typeof msg.id !== 'string') { throw new ProtocolError('"vehicle" frame without an id'); }
+	const next = decodeStop(msg.next_stop);
+	return {
+		type: 'vehicle',
+		ts: timestamp(msg),
+		id: msg.id,
+		active: msg.active === true,
+		route: text(msg.route),
+		headsign: text(msg.headsign),
+		nextStop: next && {...next, eta: finiteOrNull(msg.next_stop.eta), uncertainty: finiteOrNull(msg.next_stop.uncertainty)},
+		delay: finiteOrNull(msg.delay),
+		speedKmh: finiteOrNull(msg.speed_kmh),
+		reported: finiteOrNull(msg.reported),
+		stale: msg.stale === true,
+	};
+}
+
 function decodeUpdate(msg) {
 	return {type: 'update', ts: timestamp(msg), ...decodeParts(msg)};
 }
@@ -161,6 +214,8 @@ export function decodeFrame(data) {
 	switch (msg.type) {
 	case 'snapshot': return decodeSnapshot(msg);
 	case 'update': return decodeUpdate(msg);
+	case 'arrivals': return decodeArrivals(msg);
+	case 'vehicle': return decodeVehicleDetails(msg);
 	// Nothing is built on these two, so a missing `ts` is forgiven.
 	case 'error': return {type: 'error', ts: Number.isFinite(msg.ts) ? msg.ts : null, error: text(msg.error)};
 	case 'pong': return {type: 'pong', ts: Number.isFinite(msg.ts) ? msg.ts : null};
@@ -179,10 +234,14 @@ export function encodePing() {
  * @param {object} what
  * @param {number[]|null} [what.bbox] [west, south, east, north] in degrees, or null for everything
  * @param {string[]} [what.routes] route ids: only their vehicles, wherever they are
+ * @param {string|null} [what.stop] a stop id: also its `arrivals` after every frame
+ * @param {string|null} [what.vehicle] a vehicle id: also its `vehicle` details after every frame
  */
-export function encodeSubscribe({bbox = null, routes = []} = {}) {
+export function encodeSubscribe({bbox = null, routes = [], stop = null, vehicle = null} = {}) {
 	const msg = {type: 'subscribe'};
 	if (bbox) { msg.bbox = bbox.map((v) => Math.round(v * 1e5) / 1e5); }
 	if (routes.length) { msg.routes = routes; }
+	if (stop) { msg.stop = stop; }
+	if (vehicle) { msg.vehicle = vehicle; }
 	return JSON.stringify(msg);
 }

@@ -21,7 +21,7 @@ test('decode a snapshot: full records, broken ones counted as rejected', () => {
 	assert.equal(snap.rejected, 2);
 	assert.deepEqual(snap.vehicles[0], {
 		n: 1, id: 'a', routeId: 'BEST_R', route: 'R', headsign: 'H', color: '#c62828',
-		lat: 19, lon: 72.8, bearing: 10,
+		lat: 19, lon: 72.8, bearing: 10, reportedMs: 0,
 	});
 	assert.equal(snap.vehicles[1].bearing, 270);
 });
@@ -61,4 +61,40 @@ test('encode a subscription: box rounded to 1e-5 degree, routes only when given'
 		{type: 'subscribe', bbox: [72.12346, 18.9, 72.9, 19.3]});
 	assert.deepEqual(JSON.parse(encodeSubscribe({bbox: null, routes: ['BEST_10AS']})),
 		{type: 'subscribe', routes: ['BEST_10AS']});
+});
+
+test('a silent bus carries the time of its last report', () => {
+	const snap = decodeFrame(JSON.stringify({
+		type: 'snapshot', v: 2, ts: 5,
+		parts: [{c: 'all', e: [[1, 'a', 'BEST_R', 'R', 'H', '#c62828', 1900000, 7280000, 10, 1700000000]]}],
+	}));
+	assert.equal(snap.vehicles[0].reportedMs, 1700000000000);
+});
+
+test('decode arrivals and vehicle details', () => {
+	const board = decodeFrame(JSON.stringify({
+		type: 'arrivals', ts: 7, stop: {id: 'S', name: 'Stop', lat: 19, lon: 72.8},
+		arrivals: [
+			{vehicle: 'a', trip: 't', route_id: 'R', route: '7', color: '#123456', headsign: 'H',
+				eta: 1000, uncertainty: 30, live: true, scheduled: 900, no_signal: false},
+			{vehicle: null, route: '8', eta: 2000, uncertainty: null, live: false, scheduled: 2000},
+			{route: 'broken'},
+		],
+	}));
+	assert.equal(board.stop.name, 'Stop');
+	assert.deepEqual(board.arrivals.map((a) => [a.route, a.live, a.uncertainty]), [['7', true, 30], ['8', false, null]]);
+	assert.throws(() => decodeFrame(JSON.stringify({type: 'arrivals', ts: 1, arrivals: []})), ProtocolError);
+	const details = decodeFrame(JSON.stringify({
+		type: 'vehicle', ts: 8, id: 'a', active: true, route: '7', headsign: 'H',
+		next_stop: {id: 'S', name: 'Stop', eta: 1000, uncertainty: 20}, delay: 60, speed_kmh: 12.5,
+		reported: 8, stale: false,
+	}));
+	assert.equal(details.nextStop.name, 'Stop');
+	assert.equal(details.nextStop.eta, 1000);
+	assert.equal(details.speedKmh, 12.5);
+	assert.equal(details.delay, 60);
+});
+
+test('subscribe to a stop and a vehicle', () => {
+	assert.deepEqual(JSON.parse(encodeSubscribe({stop: 'S', vehicle: 'v'})), {type: 'subscribe', stop: 'S', vehicle: 'v'});
 });

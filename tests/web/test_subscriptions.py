@@ -191,3 +191,73 @@ async def test_a_storm_of_connects_and_disconnects_is_survived(
         while len(hub.clients) != 1:
             assert asyncio.get_running_loop().time() < deadline, len(hub.clients)
             await asyncio.sleep(0.05)
+
+
+async def test_a_stop_subscription_gets_its_arrivals_every_tick(
+    make_client: MakeClient, settings: Settings
+) -> None:
+    client = await make_client(settings)
+    async with client.ws_connect("/ws?bbox=" + ",".join(map(str, DADAR))) as ws:
+        await _frame(ws)
+        # The busiest stop in view: some bus must be coming live.
+        stops = (await (await client.get("/api/stops?bbox=" + ",".join(map(str, DADAR)))).json())[
+            "stops"
+        ]
+        stop = max(stops, key=lambda s: len(s["routes"]))
+        await ws.send_str(
+            orjson.dumps({"type": "subscribe", "bbox": DADAR, "stop": stop["id"]}).decode()
+        )
+        kinds: list[str] = []
+        boards: list[dict[str, Any]] = []
+        while len(boards) < 3:
+            frame = await _frame(ws)
+            kinds.append(frame["type"])
+            if frame["type"] == "arrivals":
+                boards.append(frame)
+        # A snapshot first (new subscription), then one board after each frame.
+        assert kinds[0] == "snapshot" and kinds[1] == "arrivals"
+        assert kinds.count("update") >= 2
+        for board in boards:
+            assert board["stop"]["id"] == stop["id"]
+            assert board["stop"]["name"] == stop["name"]
+            etas = [a["eta"] for a in board["arrivals"]]
+            assert etas == sorted(etas)
+            assert all(a["route_id"] in stop["routes"] for a in board["arrivals"])
+        assert any(a["live"] for b in boards for a in b["arrivals"])
+        assert boards[-1]["ts"] > boards[0]["ts"]
+
+
+async def test_a_vehicle_subscription_gets_its_details(
+    make_client: MakeClient, settings: Settings
+) -> None:
+    client = await make_client(settings)
+    async with client.ws_connect("/ws") as ws:
+        vehicle = vehicles_of(await _frame(ws))[0]
+        await ws.send_str(orjson.dumps({"type": "subscribe", "vehicle": vehicle["id"]}).decode())
+        details = []
+        while len(details) < 2:
+            frame = await _frame(ws)
+            if frame["type"] == "vehicle":
+                details.append(frame)
+        for d in details:
+            assert d["id"] == vehicle["id"] and d["active"]
+            assert d["route"] == vehicle["route"] and d["headsign"] == vehicle["headsign"]
+            assert d["next_stop"]["name"]
+        assert details[-1]["speed_kmh"] is not None
+
+
+async def test_an_unknown_stop_is_an_error_that_changes_nothing(
+    make_client: MakeClient, settings: Settings
+) -> None:
+    client = await make_client(settings)
+    async with client.ws_connect("/ws") as ws:
+        await _frame(ws)
+        await ws.send_str('{"type": "subscribe", "stop": "NO_SUCH_STOP"}')
+        frame = await _frame(ws)
+        while frame["type"] != "error":
+            assert frame["type"] == "update"
+            frame = await _frame(ws)
+        assert frame["error"] == "subscribe: unknown stop 'NO_SUCH_STOP'"
+        frame = await _frame(ws)
+        assert frame["type"] == "update"
+        assert [p["c"] for p in frame["parts"]] == ["all"]

@@ -1,0 +1,166 @@
+"""What a commuter asks about: a stop's next arrivals, and one bus's details.
+
+Pure: no I/O, no clock. Built from the :class:`~bustrack.predictions.Predictor`,
+the feed and the tick's vehicles, at a moment given as a parameter. The
+simulation (and the predictor) keep simulated time; ``shift`` turns it into real
+time for the page (they differ when the simulation does not run at the real time
+of day). Times on the wire are Unix milliseconds; see docs/protocol.md
+(``arrivals`` and ``vehicle`` frames).
+
+A bus whose last report is older than ``stale_after`` seconds is never shown as
+arriving: its arrivals fall back to the timetable, marked not live.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from bustrack.gtfs.model import Feed
+from bustrack.predictions import Predictor
+from bustrack.protocol import RouteInfo
+from bustrack.simulation import Vehicle
+from bustrack.wsframe import text_frame
+
+__all__ = ["BoardContext", "Boards", "encode_arrivals", "encode_vehicle", "speed_kmh"]
+
+
+@dataclass(frozen=True, slots=True)
+class BoardContext:
+    """What every board of one tick shares."""
+
+    feed: Feed
+    predictor: Predictor
+    routes: Mapping[str, RouteInfo]
+    vehicles: Mapping[str, Vehicle]
+    now: float  # simulated Unix seconds of the tick
+    shift: float  # add to simulated seconds to get real ones
+    ts_ms: int  # the tick's real time stamp, as on every frame
+    stale_after: float
+
+    def real_ms(self, sim_s: float) -> int:
+        """Return simulated Unix seconds ``sim_s`` as real Unix milliseconds."""
+        return round((sim_s + self.shift) * 1000)
+
+    def is_stale(self, vehicle_id: str) -> bool:
+        """Return whether the bus's last report is older than ``stale_after``."""
+        v = self.vehicles.get(vehicle_id)
+        return v is None or (self.now - v.timestamp) > self.stale_after
+
+
+def speed_kmh(before: Vehicle | None, now: Vehicle) -> float | None:
+    """Return the speed between two reports of one run, in km/h (None if unknown)."""
+    if before is None or before.vehicle_id != now.vehicle_id:
+        return None
+    dt_s = now.timestamp - before.timestamp
+    if dt_s <= 0:
+        return None
+    return max(0.0, (now.distance - before.distance) / dt_s * 3.6)
+
+
+def _stop(feed: Feed, stop_id: str) -> dict[str, Any]:
+    s = feed.stops[stop_id]
+    return {"id": s.stop_id, "name": s.name, "lat": s.lat, "lon": s.lon}
+
+
+def encode_arrivals(ctx: BoardContext, stop_id: str, limit: int = 8) -> bytes:
+    """Encode the ``arrivals`` frame of stop ``stop_id``: the next buses, soonest first."""
+    rows: list[dict[str, Any]] = []
+    for a in ctx.predictor.arrivals_at(stop_id, ctx.now, limit=limit + 4):
+        silent = a.live and a.vehicle_id is not None and ctx.is_stale(a.vehicle_id)
+        live = a.live and not silent
+        # No recent report: its prediction would drift; fall back to the timetable.
+        eta = max(a.scheduled_ts, ctx.now) if silent else a.eta_ts
+        info = ctx.routes[a.route_id]
+        rows.append(
+            {
+                "vehicle": a.vehicle_id,
+                "trip": a.trip_id,
+                "route_id": a.route_id,
+                "route": info.label,
+                "color": info.color,
+                "headsign": a.headsign,
+                "eta": ctx.real_ms(eta),
+                "uncertainty": round(a.uncertainty_s) if live else None,
+                "live": live,
+                "scheduled": ctx.real_ms(a.scheduled_ts),
+                # A bus that went silent: shown by its timetable, with a word why.
+                "no_signal": silent,
+            }
+        )
+    rows.sort(key=lambda r: r["eta"])
+    return orjson.dumps(
+        {
+            "type": "arrivals",
+            "ts": ctx.ts_ms,
+            "stop": _stop(ctx.feed, stop_id),
+            "arrivals": rows[:limit],
+        }
+    )
+
+
+def encode_vehicle(ctx: BoardContext, vehicle_id: str, before: Vehicle | None) -> bytes:
+    """Encode the ``vehicle`` frame: one bus's next stop, its ETA, delay and speed."""
+    v = ctx.vehicles.get(vehicle_id)
+    if v is None:
+        return orjson.dumps({"type": "vehicle", "ts": ctx.ts_ms, "id": vehicle_id, "active": False})
+    trip = ctx.feed.trips[v.trip_id]
+    info = ctx.routes[v.route_id]
+    stale = ctx.is_stale(vehicle_id)
+    next_stop: dict[str, Any] | None = None
+    etas = [] if stale else ctx.predictor.predict(vehicle_id, through=v.next_stop)
+    if etas:
+        eta = etas[-1]
+        next_stop = {
+            **_stop(ctx.feed, eta.stop_id),
+            "eta": ctx.real_ms(eta.eta_ts),
+            "uncertainty": round(eta.uncertainty_s),
+        }
+    elif v.next_stop < len(trip.stop_ids):
+        next_stop = {**_stop(ctx.feed, trip.stop_ids[v.next_stop]), "eta": None}
+    delay = None if stale else ctx.predictor.deviation(vehicle_id)
+    speed = None if stale else speed_kmh(before, v)
+    return orjson.dumps(
+        {
+            "type": "vehicle",
+            "ts": ctx.ts_ms,
+            "id": vehicle_id,
+            "active": True,
+            "route_id": v.route_id,
+            "route": info.label,
+            "headsign": v.headsign,
+            "next_stop": next_stop,
+            "delay": None if delay is None or math.isnan(delay) else round(delay),
+            "speed_kmh": None if speed is None else round(speed, 1),
+            "reported": ctx.real_ms(v.timestamp),
+            "stale": stale,
+        }
+    )
+
+
+class Boards:
+    """This tick's ``arrivals`` and ``vehicle`` frames, each built at most once."""
+
+    def __init__(self, ctx: BoardContext, before: Mapping[str, Vehicle]) -> None:
+        """Boards of the tick described by ``ctx``; ``before`` holds the previous tick's buses."""
+        self.ctx = ctx
+        self._before = before
+        self._frames: dict[tuple[str, str], bytes] = {}
+
+    def frame(self, kind: str, key: str) -> bytes:
+        """Return the WebSocket frame of stop ``key``'s arrivals or of bus ``key``'s details."""
+        found = self._frames.get((kind, key))
+        if found is None:
+            if kind == "arrivals":
+                payload = encode_arrivals(self.ctx, key)
+            elif kind == "vehicle":
+                payload = encode_vehicle(self.ctx, key, self._before.get(key))
+            else:
+                raise ValueError(f"unknown board kind {kind!r}")
+            found = text_frame(payload)
+            self._frames[(kind, key)] = found
+        return found

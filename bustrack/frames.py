@@ -1,0 +1,32 @@
+"""One tick's frames, as the hub asks for them: the fleet's and the boards'.
+
+Pure: no I/O. Each frame is built at most once per tick, whoever asks first.
+"""
+
+from __future__ import annotations
+
+from bustrack.boards import Boards
+from bustrack.fleet import Fleet
+
+__all__ = ["TickFrames"]
+
+
+class TickFrames:
+    """The current tick's frames for the hub: the fleet's and the boards', each built once.
+
+    One object for the app's life: the fleet advances in place each tick, and the
+    ticker replaces ``boards``.
+    """
+
+    def __init__(self, fleet: Fleet, boards: Boards | None = None) -> None:
+        """Frames of ``fleet`` (snapshot/update) and ``boards`` (arrivals/vehicle)."""
+        self.fleet = fleet
+        self.boards = boards
+
+    def frame(self, kind: str, key: str) -> bytes:
+        """Return the complete WebSocket frame of ``kind`` for ``key`` (see Hub's Frames)."""
+        if kind in ("snapshot", "update"):
+            return self.fleet.frame(kind, key)
+        if self.boards is None:
+            raise LookupError("no boards before the first tick")
+        return self.boards.frame(kind, key)

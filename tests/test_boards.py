@@ -1,0 +1,103 @@
+import dataclasses
+
+import orjson
+import pytest
+
+from bustrack.boards import BoardContext, Boards, speed_kmh
+from bustrack.predictions import Predictor
+from bustrack.protocol import route_infos
+from bustrack.simulation import Vehicle
+from tests.feeds import make_feed
+from tests.test_predictions import LINE, TIGHT, between, line_trip, report, ts
+
+SHIFT = 3600.0  # the simulation runs an hour behind the real clock
+
+
+def context(vehicles: list[Vehicle], when: str, stale_after: float = 60.0) -> BoardContext:
+    trip = line_trip(TIGHT)
+    feed = make_feed([trip], stops=LINE)
+    p = Predictor(feed)
+    p.observe(vehicles, ts(when))
+    return BoardContext(
+        feed=feed,
+        predictor=p,
+        routes=route_infos(feed),
+        vehicles={v.vehicle_id: v for v in vehicles},
+        now=ts(when),
+        shift=SHIFT,
+        ts_ms=round((ts(when) + SHIFT) * 1000),
+        stale_after=stale_after,
+    )
+
+
+def arrivals(ctx: BoardContext, stop: str) -> dict:  # type: ignore[type-arg]
+    frame = Boards(ctx, {}).frame("arrivals", stop)
+    data: dict = orjson.loads(frame[frame.index(b"{") :])  # type: ignore[type-arg]
+    return data
+
+
+def test_a_late_bus_is_on_the_stop_board_live_in_real_time() -> None:
+    t = line_trip(TIGHT)
+    ctx = context([report(t, "10:05:00", *between(t, 0, 0.5))], "10:05:00")  # 3 min late
+    board = arrivals(ctx, "D")
+    assert board["type"] == "arrivals" and board["ts"] == ctx.ts_ms
+    assert board["stop"]["id"] == "D" and board["stop"]["name"] == "Delta"
+    (a,) = board["arrivals"]
+    assert a["live"] and not a["no_signal"]
+    assert a["vehicle"] == "T1" and a["route"] == "7" and a["headsign"] == "To Echo"
+    # Times are real (shifted) milliseconds; the bus is about 3 min behind its timetable.
+    assert a["scheduled"] == round((ts("10:12:20") + SHIFT) * 1000)
+    assert a["eta"] - a["scheduled"] == pytest.approx(180_000, abs=20_000)
+    assert a["uncertainty"] > 0
+
+
+def test_a_silent_bus_falls_back_to_its_timetable() -> None:
+    t = line_trip(TIGHT)
+    last = report(t, "10:05:00", *between(t, 0, 0.5))
+    ctx = context([last], "10:06:30", stale_after=60.0)  # 90 s without a report
+    (a,) = arrivals(ctx, "D")["arrivals"]
+    assert not a["live"] and a["no_signal"]
+    assert a["uncertainty"] is None
+    assert a["eta"] == a["scheduled"]
+
+
+def test_a_stop_with_no_bus_coming_shows_scheduled_runs() -> None:
+    ctx = context([], "09:50:00")
+    (a,) = arrivals(ctx, "C")["arrivals"]
+    assert a["vehicle"] is None and not a["live"]
+    assert a["eta"] == a["scheduled"] == round((ts("10:08:10") + SHIFT) * 1000)
+
+
+def test_vehicle_details_next_stop_delay_and_speed() -> None:
+    t = line_trip(TIGHT)
+    before = report(t, "10:04:50", *between(t, 0, 0.45))
+    now = report(t, "10:05:00", *between(t, 0, 0.5))
+    ctx = context([now], "10:05:00")
+    frame = Boards(ctx, {"T1": before}).frame("vehicle", "T1")
+    data = orjson.loads(frame[frame.index(b"{") :])
+    assert data["active"] and not data["stale"]
+    assert data["next_stop"]["id"] == "B" and data["next_stop"]["name"] == "Bravo"
+    assert data["delay"] == pytest.approx(180, abs=5)
+    expected = (now.distance - before.distance) / 10 * 3.6
+    assert data["speed_kmh"] == pytest.approx(expected, abs=0.1)
+    assert data["reported"] == round((now.timestamp + SHIFT) * 1000)
+    gone = Boards(ctx, {}).frame("vehicle", "nope")
+    assert orjson.loads(gone[gone.index(b"{") :])["active"] is False
+
+
+def test_speed_needs_two_reports_of_the_same_run() -> None:
+    t = line_trip(TIGHT)
+    a = report(t, "10:01:00", *between(t, 0, 0.2))
+    b = report(t, "10:01:10", *between(t, 0, 0.3))
+    assert speed_kmh(None, b) is None
+    assert speed_kmh(b, b) is None
+    assert speed_kmh(a, dataclasses.replace(b, vehicle_id="other")) is None
+    assert speed_kmh(a, b) == pytest.approx((b.distance - a.distance) / 10 * 3.6)
+
+
+def test_frames_are_built_once_per_tick() -> None:
+    t = line_trip(TIGHT)
+    boards = Boards(context([report(t, "10:05:00", *between(t, 0, 0.5))], "10:05:00"), {})
+    assert boards.frame("arrivals", "D") is boards.frame("arrivals", "D")
+    with pytest.raises(ValueError, match="unknown board kind"):
+        boards.frame("weather", "D")
