@@ -346,7 +346,12 @@ class Predictor:
             bus = self._buses.get(v.vehicle_id)
             n = min(max(0, v.next_stop), len(info.dist) - 1)
             at_stop = n == 0 or abs(v.distance - info.dist[n]) <= _AT_STOP_M
-            if bus is None or bus.info is not info or bus.run_start != v.run_start:
+            if (
+                bus is None
+                or bus.info is not info
+                or bus.run_start != v.run_start
+                or bus.day != v.service_day
+            ):
                 bus = self._start(v, info, ts, n, at_stop)
                 continue
             if ts > bus.t:
