@@ -8,7 +8,6 @@ FULL_DATASET: each message replaces the previous one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf import json_format
@@ -16,11 +15,11 @@ from google.transit import gtfs_realtime_pb2 as rt
 
 from bustrack.clock import format_service_time
 from bustrack.gtfs.model import Feed
+from bustrack.predictions import Eta
 from bustrack.simulation import Vehicle
 
 __all__ = [
     "GTFS_RT_VERSION",
-    "StopEta",
     "to_json",
     "trip_updates",
     "vehicle_positions",
@@ -80,27 +79,17 @@ def vehicle_positions(
     return msg
 
 
-@dataclass(frozen=True, slots=True)
-class StopEta:
-    """One predicted arrival at a stop ahead: times in Unix seconds, uncertainty in seconds."""
-
-    stop_id: str
-    arrival: float
-    scheduled: float
-    uncertainty: float
-
-
 def trip_updates(
     vehicles: Iterable[Vehicle],
-    etas: Mapping[str, Sequence[StopEta]],
+    etas: Mapping[str, Sequence[Eta]],
     feed: Feed,
     ts: int,
     shift: float = 0.0,
 ) -> rt.FeedMessage:
     """Return a TripUpdates FeedMessage: one entity per vehicle with its stops ahead.
 
-    ``etas`` maps a vehicle id to its predictions, in stop order; ``shift`` as for
-    :func:`vehicle_positions`.
+    ``etas`` maps a vehicle id to its predictions (simulated Unix seconds), in stop
+    order; ``shift`` as for :func:`vehicle_positions`.
     """
     msg = _message(ts)
     for v in vehicles:
@@ -114,13 +103,13 @@ def trip_updates(
         tu.vehicle.id = v.vehicle_id
         tu.timestamp = round(v.timestamp + shift) if v.timestamp else ts
         first = ahead[0]
-        tu.delay = round(first.arrival - first.scheduled)
+        tu.delay = round(first.eta_ts - first.scheduled_ts)
         for eta in ahead:
             stu = tu.stop_time_update.add()
             stu.stop_id = eta.stop_id
-            stu.arrival.time = round(eta.arrival + shift)
-            stu.arrival.delay = round(eta.arrival - eta.scheduled)
-            stu.arrival.uncertainty = round(eta.uncertainty)
+            stu.arrival.time = round(eta.eta_ts + shift)
+            stu.arrival.delay = round(eta.eta_ts - eta.scheduled_ts)
+            stu.arrival.uncertainty = round(eta.uncertainty_s)
             stu.schedule_relationship = rt.TripUpdate.StopTimeUpdate.SCHEDULED
     return msg
 

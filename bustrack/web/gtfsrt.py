@@ -12,8 +12,8 @@ import orjson
 from aiohttp import web
 from google.transit import gtfs_realtime_pb2 as rt
 
-from bustrack.gtfsrt import to_json, vehicle_positions
-from bustrack.web.keys import clock_key, feed_key, fleet_key
+from bustrack.gtfsrt import to_json, trip_updates, vehicle_positions
+from bustrack.web.keys import clock_key, feed_key, fleet_key, predictor_key
 
 __all__ = ["add_routes"]
 
@@ -57,7 +57,15 @@ def _positions(app: web.Application, ts: int) -> rt.FeedMessage:
     return vehicle_positions(fleet.vehicles, app[feed_key], ts, shift)
 
 
+def _trip_updates(app: web.Application, ts: int) -> rt.FeedMessage:
+    fleet = app[fleet_key]
+    shift = -app[clock_key].offset.total_seconds()
+    etas = app[predictor_key].predict_all()
+    return trip_updates(fleet.vehicles, etas, app[feed_key], ts, shift)
+
+
 def add_routes(app: web.Application) -> None:
     """Register the GTFS-realtime endpoints on ``app``."""
     app[_cache_key] = {}
     app.router.add_get("/gtfs-rt/vehicle-positions.pb", _handler("vehicle_positions", _positions))
+    app.router.add_get("/gtfs-rt/trip-updates.pb", _handler("trip_updates", _trip_updates))

@@ -57,3 +57,37 @@ async def test_json_for_humans_and_bad_format(make_client: MakeClient, settings:
     assert len(data["entity"]) > 100
     assert "latitude" in data["entity"][0]["vehicle"]["position"]
     assert (await client.get("/gtfs-rt/vehicle-positions.pb?format=xml")).status == 400
+
+
+async def test_trip_updates_match_the_arrivals_ws_shows(make_client: MakeClient) -> None:
+    # One tick a minute: the /ws frames and the GTFS-rt message describe the same tick.
+    client = await make_client(Settings(tick=60, start_time="09:00"))
+    stops = (await (await client.get("/api/stops?bbox=72.835,19.01,72.855,19.03")).json())["stops"]
+    stop = max(stops, key=lambda s: len(s["routes"]))
+    async with client.ws_connect("/ws?bbox=72.835,19.01,72.855,19.03") as ws:
+        state = ClientState()
+        state.apply(orjson.loads((await ws.receive()).data))
+        await ws.send_str(orjson.dumps({"type": "subscribe", "stop": stop["id"]}).decode())
+        board = orjson.loads((await ws.receive()).data)
+        while board["type"] != "arrivals":
+            board = orjson.loads((await ws.receive()).data)
+        resp = await client.get("/gtfs-rt/trip-updates.pb")
+        assert resp.status == 200
+        msg = rt.FeedMessage()
+        msg.ParseFromString(await resp.read())
+    assert msg.header.incrementality == rt.FeedHeader.FULL_DATASET
+    assert msg.header.timestamp == board["ts"] // 1000
+    updates = {e.id: e.trip_update for e in msg.entity}
+    assert len(updates) > 100
+    live = [a for a in board["arrivals"] if a["live"]]
+    assert live
+    for a in live:
+        tu = updates[a["vehicle"]]
+        assert tu.trip.trip_id == a["trip"] and tu.trip.route_id == a["route_id"]
+        (stu,) = [u for u in tu.stop_time_update if u.stop_id == stop["id"]]
+        assert stu.arrival.time == round(a["eta"] / 1000)
+        assert stu.arrival.uncertainty == a["uncertainty"]
+    # Stops ahead come in trip order, with non-decreasing arrival times.
+    for tu in updates.values():
+        times = [u.arrival.time for u in tu.stop_time_update]
+        assert times == sorted(times)
