@@ -129,13 +129,16 @@ def _subscription(msg: Mapping[str, Any]) -> Subscription:
     return Subscription(bbox, tuple(routes), extra["stop"], extra["vehicle"])
 
 
-def parse_query(bbox: str | None, routes: str | None) -> Subscription:
-    """Read a subscription from the /ws URL's ``bbox=w,s,e,n`` and ``routes=a,b`` parameters.
+def parse_query(
+    bbox: str | None, routes: str | None, stop: str | None = None, vehicle: str | None = None
+) -> Subscription:
+    """Read a subscription from the /ws URL's ``bbox=w,s,e,n``, ``routes=a,b``, ``stop=id``
+    and ``vehicle=id`` parameters (the ``subscribe`` message's fields; empty ones are absent).
 
     Raises:
-        ProtocolError: a malformed box or too many routes.
+        ProtocolError: a malformed box or id, or too many routes.
     """
-    msg: dict[str, Any] = {}
+    msg: dict[str, Any] = {"stop": stop or None, "vehicle": vehicle or None}
     if bbox:
         try:
             msg["bbox"] = [float(v) for v in bbox.split(",")]

@@ -92,3 +92,8 @@ def test_subscription_in_the_url() -> None:
     assert parse_query(None, None) == Subscription()
     with pytest.raises(ProtocolError, match="bbox"):
         parse_query("72.8,north,72.9,19", None)
+    # The stop and the vehicle of a `subscribe` travel in the URL too; empty ones are absent.
+    assert parse_query(None, None, "S1", "V1@0") == Subscription(None, (), "S1", "V1@0")
+    assert parse_query(None, "", "", "") == Subscription()
+    with pytest.raises(ProtocolError, match="vehicle"):
+        parse_query(None, None, None, "v" * 201)

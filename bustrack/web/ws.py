@@ -3,12 +3,15 @@
 The handler checks the Origin, registers the client with the hub, sends it the
 current snapshot, then only reads: a ``subscribe`` changes the client's channels
 (and sends their snapshot), a ``ping`` is answered, anything else is refused with
-an ``error`` frame that changes nothing. Every socket is tracked until it ends and closed with 1001
+an ``error`` frame that changes nothing. The URL's query may carry the same
+subscription (``bbox``, ``routes``, ``stop``, ``vehicle``), so that a reconnection starts
+with it. Every socket is tracked until it ends and closed with 1001
 when the server shuts down (see :func:`close_websockets`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 
@@ -48,9 +51,19 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
             text=f"origin {origin} may not open this WebSocket; see --allowed-origins\n"
         )
     try:
-        sub = parse_query(request.query.get("bbox"), request.query.get("routes"))
+        sub = parse_query(
+            request.query.get("bbox"),
+            request.query.get("routes"),
+            request.query.get("stop"),
+            request.query.get("vehicle"),
+        )
     except ProtocolError as err:
         raise web.HTTPBadRequest(text=f"{err}\n") from None
+    # A stop the feed does not have (the page kept it across a restart with another feed) is
+    # dropped with an error frame rather than refused: the page would retry the URL forever.
+    unknown_stop = sub.stop is not None and sub.stop not in request.app[feed_key].stops
+    if unknown_stop:
+        sub = dataclasses.replace(sub, stop=None)
     ws = web.WebSocketResponse(
         heartbeat=settings.heartbeat,
         compress=False,
@@ -64,6 +77,10 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     hub = request.app[hub_key]
     client = Client(ws=ws, transport=transport, peer=request.remote or "?")
     _subscribe(client, sub)
+    if unknown_stop:
+        # Before the hub knows the client: nothing else is written to it meanwhile.
+        message = f"subscribe: unknown stop {request.query['stop']!r}"
+        await ws.send_str(encode_error(message, _now_ms()).decode())
     hub.add(client)
     hub.send_snapshot(client, request.app[frames_key])
     try:

@@ -261,3 +261,35 @@ async def test_an_unknown_stop_is_an_error_that_changes_nothing(
         frame = await _frame(ws)
         assert frame["type"] == "update"
         assert [p["c"] for p in frame["parts"]] == ["all"]
+
+
+async def test_the_url_carries_a_stop_and_a_vehicle_across_reconnections(
+    make_client: MakeClient, settings: Settings
+) -> None:
+    # The page puts its whole subscription in the /ws URL, so that a reconnection starts with
+    # the stop's arrivals and the open popup's details without waiting for a `subscribe`.
+    client = await make_client(settings)
+    async with client.ws_connect("/ws?bbox=" + ",".join(map(str, DADAR))) as first:
+        vehicle = vehicles_of(await _frame(first))[0]
+    stops = (await (await client.get("/api/stops?bbox=" + ",".join(map(str, DADAR)))).json())[
+        "stops"
+    ]
+    stop = max(stops, key=lambda s: len(s["routes"]))
+    url = f"/ws?bbox={','.join(map(str, DADAR))}&stop={stop['id']}&vehicle={vehicle['id']}"
+    async with client.ws_connect(url) as ws:
+        kinds = [(await _frame(ws))["type"] for _ in range(3)]
+        assert kinds == ["snapshot", "arrivals", "vehicle"]
+
+
+async def test_an_unknown_stop_in_the_url_is_dropped_with_an_error(
+    make_client: MakeClient, settings: Settings
+) -> None:
+    client = await make_client(settings)
+    async with client.ws_connect("/ws?stop=NO_SUCH_STOP") as ws:
+        frame = await _frame(ws)
+        assert frame["type"] == "error"
+        assert frame["error"] == "subscribe: unknown stop 'NO_SUCH_STOP'"
+        kinds = [(await _frame(ws))["type"] for _ in range(2)]
+        assert kinds == ["snapshot", "update"]
+    resp = await client.get("/ws?vehicle=" + "x" * 201)
+    assert resp.status == 400
