@@ -90,6 +90,11 @@ class Settings:
     drop_after: float = _setting(
         180.0, "Seconds without a report after which a bus is removed from the map."
     )
+    dropout_rate: float = _setting(
+        0.03,
+        "Simulation: share of runs whose AVL unit goes silent once for 30 s to 7 min "
+        "(0 disables).",
+    )
     log_level: str = _setting("INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
     cache_dir: str = _setting(
         _default_cache_dir(),
@@ -177,6 +182,8 @@ def parse_settings(
         raise SettingsError("--tls-cert and --tls-key must be given together")
     if settings.tick <= 0:
         raise SettingsError(f"--tick: {settings.tick} must be > 0")
+    if not 0 <= settings.dropout_rate <= 1:
+        raise SettingsError(f"--dropout-rate: {settings.dropout_rate} is not between 0 and 1")
     if not 0 < settings.stale_after <= settings.drop_after:
         raise SettingsError("--stale-after must be > 0 and at most --drop-after")
     if settings.traffic not in {"on", "off"}:

@@ -27,8 +27,10 @@ import datetime as dt
 import math
 from array import array
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bustrack.avl import DropoutModel, silence
 from bustrack.geo import point_along
 from bustrack.gtfs.model import Feed, Trip
 from bustrack.gtfs.service import service_day_start, services_on
@@ -110,16 +112,23 @@ class Timetable:
     computation of each run's actual stop times, memoised while it runs).
     """
 
-    def __init__(self, feed: Feed, traffic: TrafficModel | None = None) -> None:
+    def __init__(
+        self,
+        feed: Feed,
+        traffic: TrafficModel | None = None,
+        dropouts: DropoutModel | None = None,
+    ) -> None:
         """Index ``feed``: paths per trip and run windows per trip.
 
         Args:
             feed: the GTFS feed.
             traffic: simulated traffic; None (the default) runs the timetable exactly.
+            dropouts: AVL units that now and then stop reporting; None: never.
         """
         self.feed = feed
         self.timezone = feed.timezone
         self.traffic = Traffic(feed, traffic) if traffic is not None else None
+        self.dropouts = dropouts
         self._paths: dict[str, Path] = {}
         self._runs: list[_Run] = []
         self._actual: dict[tuple[dt.date, str, int], tuple[RunTimes, int]] = {}
@@ -350,16 +359,26 @@ def locate_vehicles(timetable: Timetable, moment: dt.datetime) -> list[Vehicle]:
     days = timetable.service_days(moment)
     for day, t in days:
         for trip, start in timetable.runs_at(day, t, overrun=traffic):
+            arr: Sequence[float]
+            dep: Sequence[float]
             if traffic:
                 rt = timetable._run_times(trip, day, start)
-                if not rt.departures[0] <= t <= rt.arrivals[-1]:
+                arr, dep, at = rt.arrivals, rt.departures, t
+                if not dep[0] <= at <= arr[-1]:
                     continue
-                position = _position(rt.arrivals, rt.departures, trip.distances, t)
             else:
-                tau = t - start + trip.start  # the moment in the trip's own timetable
-                position = _position(trip.arrivals, trip.departures, trip.distances, tau)
+                # The moment in the trip's own timetable.
+                arr, dep, at = trip.arrivals, trip.departures, t - start + trip.start
+            reported = stamp
+            if timetable.dropouts is not None:
+                gap = silence(timetable.dropouts, trip.trip_id, day, start, dep[0], arr[-1])
+                if gap is not None and gap[0] <= at < gap[1]:
+                    # The unit is silent: the last report stands, from the start of the gap.
+                    reported = stamp - (at - gap[0])
+                    at = gap[0]
+            position = _position(arr, dep, trip.distances, at)
             repeated = trip.trip_id in frequencies
-            v = _vehicle(timetable, trip, start, day, position, repeated, stamp)
+            v = _vehicle(timetable, trip, start, day, position, repeated, reported)
             if v.vehicle_id in seen:
                 continue
             seen.add(v.vehicle_id)

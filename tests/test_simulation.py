@@ -173,3 +173,31 @@ def test_positions_change_smoothly_within_a_second() -> None:
     a = one(tt, start)
     b = one(tt, start + dt.timedelta(milliseconds=300))
     assert b.lon > a.lon
+
+
+def test_a_silent_unit_freezes_the_reported_position() -> None:
+    from bustrack.avl import DropoutModel, silence
+
+    trip = make_trip("T1", TIMES)
+    # A seed whose one-minute silence ends well before the trip does.
+    for seed in range(100):
+        model = DropoutModel(seed=seed, rate=1.0, min_s=60.0, max_s=60.0)
+        gap = silence(model, "T1", DAY, trip.start, trip.departures[0], trip.arrivals[-1])
+        assert gap is not None
+        if gap[1] < trip.arrivals[-1] - 30:
+            break
+    begin, end = gap
+    tt = Timetable(make_feed([trip]), dropouts=model)
+    plain = Timetable(make_feed([trip]))
+    start = at(DAY, "00:00:00")
+    inside = start + dt.timedelta(seconds=begin + 30)
+    v = one(tt, inside)
+    frozen = one(plain, start + dt.timedelta(seconds=begin))
+    assert (v.lat, v.lon, v.distance) == pytest.approx((frozen.lat, frozen.lon, frozen.distance))
+    assert v.timestamp == pytest.approx(inside.timestamp() - 30, abs=1e-3)
+    assert one(plain, inside).distance > v.distance  # the bus really moved on
+    # Reporting again once the gap is over, from where the bus really is.
+    after = start + dt.timedelta(seconds=end + 1)
+    v = one(tt, after)
+    assert v.timestamp == pytest.approx(after.timestamp(), abs=1e-3)
+    assert v.distance == pytest.approx(one(plain, after).distance)

@@ -10,6 +10,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from bustrack.avl import DropoutModel
 from bustrack.clock import plan_clock
 from bustrack.fleet import Fleet
 from bustrack.frames import TickFrames
@@ -77,7 +78,9 @@ def create_app(
     if feed is None:
         feed = open_feed(settings)
     traffic = TrafficModel.for_feed(feed) if settings.traffic == "on" else None
-    timetable = Timetable(feed, traffic=traffic)
+    # AVL units that now and then go silent, as real ones do.
+    dropouts = DropoutModel(rate=settings.dropout_rate) if settings.dropout_rate > 0 else None
+    timetable = Timetable(feed, traffic=traffic, dropouts=dropouts)
     plan = plan_clock(timetable, now or dt.datetime.now(dt.UTC), settings.start_time)
     if plan.note:
         log.warning("%s", plan.note)
