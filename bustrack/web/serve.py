@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import logging
 import signal
 import ssl
@@ -55,6 +56,9 @@ async def serve(
     ctx = ssl_context(settings)
     runner = web.AppRunner(app, shutdown_timeout=5.0)
     await runner.setup()
+    # The feed, timetable and indexes built so far live as long as the process: keep
+    # the garbage collector from scanning them again at every tick.
+    gc.freeze()
     site = web.TCPSite(runner, settings.host, settings.port, ssl_context=ctx)
     try:
         await site.start()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -110,9 +109,6 @@ async def ticker_ctx(app: web.Application) -> AsyncIterator[None]:
         len(app[fleet_key]),
         (time.perf_counter() - t0) * 1000,
     )
-    # The feed, timetable and indexes live as long as the app: keep the garbage
-    # collector from scanning them again and again at every tick.
-    gc.freeze()
     app[ticker_key] = asyncio.create_task(_run(app), name="bustrack-ticker")
     yield
     app[ticker_key].cancel()
