@@ -16,16 +16,19 @@
  */
 
 import L from './leafletGlobal.js';
-
-const HELP = 'Buses are drawn on the map. With the map focused, press Enter for the bus nearest ' +
-	'the centre, Enter again for the next nearest, Shift+Enter for the previous one, Escape to close.';
+import {i18n as sharedI18n} from './i18n.js';
 
 let helpCount = 0;
 
 export class BusCanvasInput {
-	/** @param {object} layer the canvas bus layer (`idAt`, `hover`, `openPopup`, …) */
-	constructor(layer) {
+	/**
+	 * @param {object} layer the canvas bus layer (`idAt`, `hover`, `openPopup`, …)
+	 * @param {import('./i18n.js').I18n} [i18n] the page's language
+	 */
+	constructor(layer, i18n = sharedI18n) {
 		this._layer = layer;
+		this._i18n = i18n;
+		this._unlisten = null;
 		this._map = null;
 		this._cycle = null; // {ids, index}: the buses Enter steps through
 		this._onClick = this._onClick.bind(this);
@@ -48,7 +51,8 @@ export class BusCanvasInput {
 		helpCount += 1;
 		this._help = L.DomUtil.create('div', 'visually-hidden', container);
 		this._help.id = `bus-canvas-help-${helpCount}`;
-		this._help.textContent = HELP;
+		this._help.textContent = this._i18n.t('busesHelp');
+		this._unlisten = this._i18n.onChange(() => { this._help.textContent = this._i18n.t('busesHelp'); });
 		this._live = L.DomUtil.create('div', 'visually-hidden', container);
 		this._live.setAttribute('aria-live', 'polite');
 		const describedBy = container.getAttribute('aria-describedby');
@@ -73,6 +77,8 @@ export class BusCanvasInput {
 		} else {
 			container.removeAttribute('aria-describedby');
 		}
+		this._unlisten?.();
+		this._unlisten = null;
 		L.DomUtil.remove(this._help);
 		L.DomUtil.remove(this._live);
 		this._help = this._live = null;
@@ -145,13 +151,15 @@ export class BusCanvasInput {
 			if (layer.openPopup(id)) {
 				this._cycle = cycle;
 				const vehicle = layer.vehicleOf(id);
-				const name = vehicle.headsign ? `Bus ${vehicle.route} to ${vehicle.headsign}` : `Bus ${vehicle.route}`;
-				this._say(`${name}: ${cycle.index + 1} of ${n} nearest the centre of the map.`);
+				const t = (key, params) => this._i18n.t(key, params);
+				const name = vehicle.headsign ? t('busName', {route: vehicle.route, headsign: vehicle.headsign}) :
+					t('busNameShort', {route: vehicle.route});
+				this._say(t('busesNearest', {name, index: cycle.index + 1, count: n}));
 				return;
 			}
 		}
 		this._cycle = null;
-		this._say('No bus in view.');
+		this._say(this._i18n.t('busesNone'));
 	}
 
 	_say(text) {

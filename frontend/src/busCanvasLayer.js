@@ -22,7 +22,10 @@
  * It takes no pointer events: busCanvasInput.js finds the bus under a
  * click (and opens the same popup as the DOM markers, busPopup.js, which follows its bus) or a
  * key press. Dimming when the page is not live is the `.bus-stale` class on the container
- * (style.css).
+ * (style.css); a bus gone silent (`setStale(ids)`, see stale.js) is drawn with a grey sprite.
+ * The popup's "Follow" keeps the map centred on its bus from this loop, along the glide, until
+ * the user drags or zooms (follow.js). With `prefers-reduced-motion`, buses snap instead of
+ * gliding and nothing fades.
  */
 
 import L from './leafletGlobal.js';
@@ -33,8 +36,13 @@ import {BusPopup} from './busPopup.js';
 import {BusSlots, FREE, LIVE, shouldGlide} from './busSlots.js';
 import {SIZES, SpriteAtlas, bearingBucket, cellHalf, sizeFor} from './busSprites.js';
 import {ZOOM_ANIM_MS, lerpView, zoomEase} from './busView.js';
+import {FollowMap} from './follow.js';
 import {clamp01, metersPerPixel} from './geo.js';
 import {onRoute} from './routeIndex.js';
+import {sameIds} from './stale.js';
+
+/** The colour of a silent bus's label bar. */
+const STALE_COLOR = '#8d969b';
 
 /** The pane: above the stops (450), beneath Leaflet's markers (600) and popups (700). */
 export const BUSES_PANE = 'bustrackBuses';
@@ -65,15 +73,20 @@ export const BusCanvasLayer = L.Layer.extend({
 	/**
 	 * @param {object} [options]
 	 * @param {Function} [options.ageOf] `(id) => ms`: how old a bus's data is, for its popup
+	 * @param {object} [options.popup] the popup's options (busPopup.js)
 	 */
 	initialize(options) {
 		L.Util.setOptions(this, options);
 		this._slots = new BusSlots();
 		this._crs = L.CRS.EPSG3857;
 		this._routeFilter = null; // {id, label} of the only route shown, or null
-		this._popup = new BusPopup(this.options.ageOf ?? (() => null));
+		this._stale = new Set(); // ids of the buses drawn greyed
+		this._drawnStale = new Set(); // those of them drawn last frame
+		this._follow = null; // FollowMap while on a map
+		this._popup = new BusPopup(this.options.ageOf ?? (() => null), this.options.popup);
 		this._popup.popup.on('add remove', this._changed, this);
-		this._input = new BusCanvasInput(this);
+		this._popup.on('follow', (id) => this._setFollow(id));
+		this._input = new BusCanvasInput(this, this.options.popup?.i18n);
 		this._frame = this._frame.bind(this);
 		this._raf = null;
 		this._canvas = null;
@@ -108,12 +121,15 @@ export const BusCanvasLayer = L.Layer.extend({
 		this._ctx = this._canvas.getContext('2d');
 		this._size = sizeFor(map.getZoom());
 		this._input.add(map);
+		this._follow = new FollowMap(map, () => this._popup.setFollowing(false));
 		this._changed();
 	},
 
 	onRemove() {
 		this._input.remove();
 		this._popup.close();
+		this._follow.remove();
+		this._follow = null;
 		if (this._raf !== null) {
 			cancelAnimationFrame(this._raf);
 			this._raf = null;
@@ -262,6 +278,24 @@ export const BusCanvasLayer = L.Layer.extend({
 		return this._popup;
 	},
 
+	/** Draw the buses of `ids` (a Set) greyed: they went silent (stale.js); the others not. */
+	setStale(ids) {
+		if (sameIds(ids, this._stale)) { return this; }
+		this._stale = new Set(ids);
+		this._changed();
+		return this;
+	},
+
+	/** Ids of the buses drawn greyed in the last frame (in or near the view). */
+	greyedIds() {
+		return [...this._drawnStale];
+	},
+
+	/** The id of the bus the map follows, or null. */
+	followedId() {
+		return this._follow?.id ?? null;
+	},
+
 	/**
 	 * Show only the buses of `route` (`{id, label}`, see routeIndex.js's `onRoute`), or all of
 	 * them again with null.
@@ -362,7 +396,7 @@ export const BusCanvasLayer = L.Layer.extend({
 		if (slots.isHeadedFor(slot, x, y, vehicle.bearing)) { return; }
 		const world = Math.hypot(x - slots.x[slot], y - slots.y[slot]);
 		const meters = world * metersPerPixel(vehicle.lat, 0);
-		if (slots.visible[slot] && this._map && shouldGlide(meters, world * scale)) {
+		if (slots.visible[slot] && this._map && !reducedMotion.matches && shouldGlide(meters, world * scale)) {
 			slots.glide(slot, x, y, vehicle.bearing, now, durationMs);
 		} else {
 			slots.place(slot, x, y, vehicle.bearing);
@@ -428,6 +462,8 @@ export const BusCanvasLayer = L.Layer.extend({
 		this._raf = null;
 		if (!this._map) { return; }
 		if (this._slots.advance(time) > 0) { this._dirty = true; }
+		// Recentre first: the pan redraws the canvas with the map (see _onMove).
+		this._followMap();
 		this._draw(time);
 		this._followPopup();
 		if (this._slots.busy || this._anim) { this._raf = requestAnimationFrame(this._frame); }
@@ -436,6 +472,31 @@ export const BusCanvasLayer = L.Layer.extend({
 	/** Bring the canvas up to date now (e.g. before hit-testing after a pan). */
 	_drawNow() {
 		if (this._map) { this._draw(performance.now()); }
+	},
+
+	_setFollow(id) {
+		if (!this._follow) { return; }
+		if (id === null) {
+			this._follow.stop();
+		} else {
+			this._follow.start(id);
+			this._followMap();
+		}
+		this._changed();
+	},
+
+	/** Keep the followed bus at the centre of the map (where it is drawn now, mid-glide). */
+	_followMap() {
+		const id = this._follow?.id ?? null;
+		// Leaflet's zoom animation ends following anyway (a zoom is the user's).
+		if (id === null || this._anim) { return; }
+		const slot = this._slots.slotOf(id);
+		if (slot < 0) {
+			this._follow.stop();
+			this._popup.setFollowing(false);
+			return;
+		}
+		this._follow.step(this._latLngOf(slot));
 	},
 
 	_followPopup() {
@@ -567,16 +628,22 @@ export const BusCanvasLayer = L.Layer.extend({
 		const size = this._size;
 		const pad = this._pad;
 		const chosen = slots.slotOf(this._popup.vehicleId);
+		const stale = this._stale;
+		const greyed = this._drawnStale;
+		greyed.clear();
 		let color = null;
 		let strip = null;
 		let open = -1;
 		for (let k = 0; k < count; k++) {
 			const i = slot[k];
-			const c = vehicle[i].color;
-			if (c !== color) {
+			const v = vehicle[i];
+			const grey = stale.size > 0 && stale.has(v.id);
+			const c = grey ? null : v.color;
+			if (c !== color || strip === null) {
 				color = c;
-				strip = this._sprites.strip(c, size);
+				strip = this._sprites.strip(grey ? null : c, size);
 			}
+			if (grey) { greyed.add(v.id); }
 			const cell = strip.cell;
 			const a = alpha[i];
 			if (a < 1) { ctx.globalAlpha = a; }
@@ -593,6 +660,11 @@ export const BusCanvasLayer = L.Layer.extend({
 			ctx.strokeStyle = '#1d2327';
 			ctx.stroke();
 		}
+	},
+
+	/** The colour of a bus's label bar: its route's, grey when it went silent. */
+	_labelColor(vehicle) {
+		return this._stale.size > 0 && this._stale.has(vehicle.id) ? STALE_COLOR : vehicle.color;
 	},
 
 	/** Route labels: of every bus that has room (zoomed in), else of the one under the pointer or chosen. */
@@ -618,7 +690,7 @@ export const BusCanvasLayer = L.Layer.extend({
 		}
 		for (let k = 0; k < n; k++) {
 			const vehicle = slots.vehicle[slot[order[k]]];
-			widths[order[k]] = this._tags.tag(vehicle.route, vehicle.color).width;
+			widths[order[k]] = this._tags.tag(vehicle.route, this._labelColor(vehicle)).width;
 		}
 		placeLabels({
 			xs: x, ys: y, count, order, orderCount: n, widths, radius: SIZES[this._size].body / 2 + 1,
@@ -629,7 +701,7 @@ export const BusCanvasLayer = L.Layer.extend({
 			if (Number.isNaN(labelX[k])) { continue; }
 			const i = slot[k];
 			const vehicle = slots.vehicle[i];
-			const tag = this._tags.tag(vehicle.route, vehicle.color, labelX[k] > x[k]);
+			const tag = this._tags.tag(vehicle.route, this._labelColor(vehicle), labelX[k] > x[k]);
 			const top = y[k] - LABEL_HEIGHT / 2;
 			const a = slots.alpha[i];
 			if (a < 1) { ctx.globalAlpha = a; }

@@ -14,15 +14,19 @@
  * shorter than a pixel at the current zoom are snapped, not animated.
  *
  * `setRouteFilter(route)` shows only the buses of one route (the others are kept as data, with
- * no marker, like those out of view); `setRouteFilter(null)` shows all again.
+ * no marker, like those out of view); `setRouteFilter(null)` shows all again. `setStale(ids)`
+ * greys the markers of buses gone silent; the popup's "Follow" recentres the map as its bus
+ * glides (follow.js); with `prefers-reduced-motion`, buses snap instead of gliding.
  */
 
 import L from './leafletGlobal.js';
 import {BusIcon} from './busIcon.js';
 import {busMarker} from './busMarker.js';
 import {BusPopup} from './busPopup.js';
+import {FollowMap} from './follow.js';
 import {clamp01, distanceMeters, lerp, lerpBearing, metersPerPixel} from './geo.js';
 import {onRoute} from './routeIndex.js';
+import {sameIds} from './stale.js';
 
 /** A move longer than this (after a reconnection, say) is a jump, not a glide. */
 const MAX_GLIDE_M = 2000;
@@ -34,6 +38,7 @@ const FADE_MS = 400;
 const VIEW_PAD = 0.5;
 
 const now = () => performance.now();
+const reducedMotion = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)') ?? {matches: false};
 
 // (No getters in here: L.Class.extend copies properties by value, which would call them.)
 export const BusDomLayer = L.Layer.extend({
@@ -44,6 +49,7 @@ export const BusDomLayer = L.Layer.extend({
 	/**
 	 * @param {object} [options]
 	 * @param {Function} [options.ageOf] `(id) => ms`: how old a bus's data is, for its popup
+	 * @param {object} [options.popup] the popup's options (busPopup.js)
 	 */
 	initialize(options) {
 		L.Util.setOptions(this, options);
@@ -55,11 +61,15 @@ export const BusDomLayer = L.Layer.extend({
 		this._routeFilter = null; // {id, label} of the only route shown, or null
 		this._group = L.featureGroup();
 		this._group.on({click: this._onMarkerClick, keypress: this._onMarkerKey}, this);
-		this._popup = new BusPopup(this.options.ageOf ?? (() => null));
+		this._popup = new BusPopup(this.options.ageOf ?? (() => null), this.options.popup);
+		this._popup.on('follow', (id) => this._setFollow(id));
+		this._stale = new Set();
+		this._follow = null;
 		this._frame = this._frame.bind(this);
 	},
 
 	onAdd(map) {
+		this._follow = new FollowMap(map, () => this._popup.setFollowing(false));
 		this._group.addTo(map);
 		map.on(this._mapEvents(), this);
 		this._onViewChange();
@@ -68,6 +78,8 @@ export const BusDomLayer = L.Layer.extend({
 	onRemove(map) {
 		map.off(this._mapEvents(), this);
 		this._popup.close();
+		this._follow.remove();
+		this._follow = null;
 		for (const entry of this._entries.values()) { this._hide(entry); }
 		this._group.remove();
 		this._view = null;
@@ -187,6 +199,39 @@ export const BusDomLayer = L.Layer.extend({
 		return this._popup;
 	},
 
+	/** Grey the markers of the buses of `ids` (a Set): they went silent (stale.js). */
+	setStale(ids) {
+		if (sameIds(ids, this._stale)) { return this; }
+		this._stale = new Set(ids);
+		for (const entry of this._entries.values()) { this._markStale(entry); }
+		return this;
+	},
+
+	/** Ids of the buses whose marker is greyed now. */
+	greyedIds() {
+		return this.shownIds().filter((id) => this._stale.has(id));
+	},
+
+	/** The id of the bus the map follows, or null. */
+	followedId() {
+		return this._follow?.id ?? null;
+	},
+
+	_markStale(entry) {
+		if (entry.shown) { entry.marker.getElement()?.classList.toggle('bus-marker--stale', this._stale.has(entry.id)); }
+	},
+
+	_setFollow(id) {
+		if (!this._follow) { return; }
+		if (id === null) {
+			this._follow.stop();
+			return;
+		}
+		this._follow.start(id);
+		const entry = this._entries.get(id);
+		if (entry) { this._follow.step(L.latLng(entry.lat, entry.lon)); }
+	},
+
 	/**
 	 * Show only the buses of `route` (`{id, label}`, see routeIndex.js's `onRoute`), or all of
 	 * them again with null.
@@ -265,7 +310,7 @@ export const BusDomLayer = L.Layer.extend({
 		}
 		const meters = distanceMeters(entry.fromLat, entry.fromLon, entry.toLat, entry.toLon);
 		const pixels = meters / metersPerPixel(entry.toLat, this._map.getZoom());
-		if (meters > MAX_GLIDE_M || pixels < MIN_GLIDE_PX) {
+		if (meters > MAX_GLIDE_M || pixels < MIN_GLIDE_PX || reducedMotion.matches) {
 			this._snap(entry);
 			return;
 		}
@@ -287,6 +332,7 @@ export const BusDomLayer = L.Layer.extend({
 		entry.marker.setLatLng(latlng);
 		entry.icon.setBearing(bearing);
 		if (this._popup.vehicleId === entry.id) { this._popup.follow(latlng); }
+		if (this._follow?.id === entry.id) { this._follow.step(latlng); }
 	},
 
 	_show(entry, fadeIn) {
@@ -296,6 +342,7 @@ export const BusDomLayer = L.Layer.extend({
 		const element = entry.marker.getElement();
 		entry.icon.attach(element);
 		element.classList.toggle('bus-marker--new', fadeIn);
+		this._markStale(entry);
 	},
 
 	_hide(entry) {
@@ -312,6 +359,7 @@ export const BusDomLayer = L.Layer.extend({
 		this._entries.delete(id);
 		this._moving.delete(entry);
 		if (this._popup.vehicleId === id) { this._popup.close(); }
+		if (this._follow?.id === id) { this._follow.stop(); }
 		if (!entry.shown) { return; }
 		const element = entry.marker.getElement();
 		element.classList.remove('bus-marker--new');

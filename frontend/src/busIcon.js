@@ -7,6 +7,7 @@
  */
 
 import L from './leafletGlobal.js';
+import {i18n} from './i18n.js';
 
 const SIZE = 18;
 
@@ -86,6 +87,7 @@ export class BusIcon {
 	_describe() {
 		if (!this._element) { return; }
 		const {route, headsign} = this._vehicle;
-		this._element.setAttribute('aria-label', headsign ? `Bus ${route} to ${headsign}` : `Bus ${route}`);
+		this._element.setAttribute('aria-label',
+			headsign ? i18n.t('busName', {route, headsign}) : i18n.t('busNameShort', {route}));
 	}
 }

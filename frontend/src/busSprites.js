@@ -41,6 +41,10 @@ export function sizeFor(zoom) {
 	return index;
 }
 
+/** The greyed look of a bus gone silent: a pale grey body in a darker grey rim. */
+export const STALE_FILL = '#b4bcc0';
+export const STALE_RIM = '#6b757b';
+
 /** Room around the teardrop's point for its shadow, in CSS pixels. */
 const SHADOW_PAD = 3;
 
@@ -92,10 +96,11 @@ export class SpriteAtlas {
 	/**
 	 * The strip of `color` at size `size` (index in SIZES): `{canvas, cell}` where `cell` is
 	 * the side of one cell in device pixels; cell `bearingBucket(b)` starts at x = bucket × cell,
-	 * and the bus's centre is the cell's centre.
+	 * and the bus's centre is the cell's centre. `color` null gives the greyed look of a bus that
+	 * went silent (stale.js): grey, faded, with a grey rim.
 	 */
 	strip(color, size) {
-		const key = `${size}|${color}`;
+		const key = `${size}|${color ?? 'stale'}`;
 		let strip = this._strips.get(key);
 		if (!strip) {
 			strip = this._render(color, size);
@@ -109,6 +114,7 @@ export class SpriteAtlas {
 
 	_render(color, size) {
 		const {body, rim, shadow} = SIZES[size];
+		const stale = color === null;
 		const dpr = this.dpr;
 		const cell = Math.ceil(2 * cellHalf(size) * dpr);
 		const cells = Math.round(360 / BEARING_STEP);
@@ -130,10 +136,10 @@ export class SpriteAtlas {
 			ctx.fill();
 			ctx.restore();
 			teardrop(ctx, cx, half, r - rim / 2, angle);
-			ctx.fillStyle = color;
+			ctx.fillStyle = stale ? STALE_FILL : color;
 			ctx.fill();
 			ctx.lineWidth = rim;
-			ctx.strokeStyle = '#ffffff';
+			ctx.strokeStyle = stale ? STALE_RIM : '#ffffff';
 			ctx.lineJoin = 'round';
 			ctx.stroke();
 		}

@@ -15,6 +15,8 @@ const DEFAULTS = Object.freeze({
 	ws_path: '/ws',
 	// The server's tick interval, used until it has been measured from the frames.
 	tick_ms: 1000,
+	// A bus silent for longer than this is drawn greyed with its age (--stale-after).
+	stale_after_s: 60,
 });
 
 function validBounds(bounds) {
@@ -28,7 +30,8 @@ function validBounds(bounds) {
  *
  * @param {Document} [doc=document]
  * @returns {Readonly<{tile_url: string, tile_attribution: string, data_attribution: string,
- *   bounds: number[][], protocol_version: number, ws_path: string, tick_ms: number}>}
+ *   bounds: number[][], protocol_version: number, ws_path: string, tick_ms: number,
+ *   stale_after_s: number}>}
  */
 export function readConfig(doc = document) {
 	const element = doc.getElementById('config');
@@ -48,6 +51,7 @@ export function readConfig(doc = document) {
 	}
 	if (Number.isInteger(raw.protocol_version)) { config.protocol_version = raw.protocol_version; }
 	if (Number.isFinite(raw.tick_ms) && raw.tick_ms > 0) { config.tick_ms = raw.tick_ms; }
+	if (Number.isFinite(raw.stale_after_s) && raw.stale_after_s > 0) { config.stale_after_s = raw.stale_after_s; }
 	if (validBounds(raw.bounds)) { config.bounds = raw.bounds; }
 	return Object.freeze(config);
 }

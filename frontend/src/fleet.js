@@ -68,11 +68,14 @@ export class Fleet {
 	 * How old vehicle `id`'s data is at local time `localNow`, in ms (null if unknown).
 	 *
 	 * Every frame confirms every vehicle of the client's channels (one that did not move is simply
-	 * not repeated), so the data is as old as the latest frame.
+	 * not repeated), so the data is as old as the latest frame — unless the bus went silent: then
+	 * as old as its last report (`reportedMs`, docs/protocol.md).
 	 */
 	dataAgeMs(id, localNow) {
-		if (!this._vehicles.has(id) || this._lastTs === null) { return null; }
-		return Math.max(0, this.serverNow(localNow) - this._lastTs);
+		const vehicle = this._vehicles.get(id);
+		if (!vehicle || this._lastTs === null) { return null; }
+		const since = vehicle.reportedMs > 0 ? Math.min(vehicle.reportedMs, this._lastTs) : this._lastTs;
+		return Math.max(0, this.serverNow(localNow) - since);
 	}
 
 	/**

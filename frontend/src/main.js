@@ -1,40 +1,183 @@
 /**
  * Wires the page together: config → map → fleet state → bus markers and status line, fed by the
- * WebSocket connection. Holds no logic of its own beyond routing frames; exposes `window.bustrack`
- * for automated browser tests.
+ * WebSocket connection; the stop panel, the list view, the toolbar and the language. Holds no
+ * logic of its own beyond routing frames and events; exposes `window.bustrack` for automated
+ * browser tests.
  */
 
 import {readConfig, socketUrl} from './config.js';
 import {Connection, State} from './connection.js';
 import {Fleet} from './fleet.js';
 import {busLayer, rendererFromQuery} from './busLayer.js';
+import {BusFocus} from './busFocus.js';
+import {BusList} from './busList.js';
 import {boundsToBox} from './bbox.js';
+import {i18n, restoreLanguage} from './i18n.js';
 import {addNetwork} from './network.js';
 import {createMap} from './map.js';
 import {ServiceClock} from './serviceClock.js';
+import {Sheet} from './sheet.js';
+import {staleIds} from './stale.js';
 import {StatusLine} from './status.js';
+import {StopPanel} from './stopPanel.js';
 import {Subscription} from './subscription.js';
+import {Toolbar} from './toolbar.js';
 
 const config = readConfig();
-const status = new StatusLine(document.getElementById('status'));
+const storage = (() => {
+	try {
+		return globalThis.localStorage ?? null;
+	} catch {
+		return null; // Storage refused: the language choice lasts for this page only.
+	}
+})();
+restoreLanguage(i18n, {storage, doc: document, search: location.search});
+const status = new StatusLine(document.getElementById('status'), {i18n});
 const map = createMap('map', config, {
-	onTiles: (ok) => status.setRemark(ok ? '' : 'Map tiles cannot be loaded; buses are still shown.'),
+	onTiles: (ok) => status.setRemark(ok ? '' : 'tilesUnavailable'),
+	i18n,
 });
 const fleet = new Fleet({defaultTickMs: config.tick_ms});
 const clock = new ServiceClock();
+const staleAfterMs = config.stale_after_s * 1000;
+/** The server's clock now (estimated from the frames' `ts`). */
+const serverNow = () => fleet.serverNow(Date.now());
+/** A server time as the service's time of day, "HH:MM" ('' before the first snapshot). */
+const timeOf = (ms) => {
+	const seconds = clock.secondsAt(ms);
+	return seconds === null ? '' : i18n.clock(seconds);
+};
+let stale = new Set(); // ids of the buses gone silent for longer than stale_after_s
 // Buses on one canvas; `?markers=dom` draws them as DOM markers instead (busLayer.js).
 const buses = busLayer({
 	ageOf: (id) => fleet.dataAgeMs(id, Date.now()),
 	renderer: rendererFromQuery(location.search),
+	popup: {i18n, staleOf: (id) => stale.has(id), now: serverNow, timeOf},
 }).addTo(map);
-// The page asks only for the buses in and around its view (docs/protocol.md, "subscribe").
+// The page asks only for the buses in and around its view (docs/protocol.md, "subscribe"),
+// and for the arrivals of the stop whose panel is open and the details of the bus whose popup is.
 const subscription = new Subscription(map);
 const connection = new Connection(() => socketUrl(config.ws_path) + subscription.query());
 subscription.attach(connection);
-// Route lines, stops and the search box (network.js); a chosen route is also subscribed to.
-const network = addNetwork(map, buses, document.getElementById('search'), {subscription});
+const details = new Map(); // vehicle id → its latest `vehicle` frame (the popup's bus)
+buses.getPopup().on('vehicle', (id) => subscription.setVehicle(id));
 
-const counters = {snapshots: 0, updates: 0, errors: 0, protocolErrors: 0};
+// The panel: a stop's next buses, or the list of what is in view (a bottom sheet on phones).
+const sheet = new Sheet(document.getElementById('sheet'), {map, i18n});
+let network = null;
+const focus = new BusFocus({
+	map, buses, subscription,
+	covers: () => sheet.covers(),
+	onResult: (state) => stopPanel.setNotice({finding: 'arrivalFinding', gone: 'arrivalBusGone'}[state] ?? null),
+});
+const stopPanel = new StopPanel({
+	now: serverNow,
+	timeOf,
+	isStale: (id) => stale.has(id),
+	i18n,
+	onClose: () => closeStop({returnFocus: true}),
+	onChoose: (row) => {
+		// A bus of another route than the one shown alone: show them all again.
+		const chosen = network.selection.routeId;
+		if (chosen !== null && chosen !== row.routeId) { network.search.clear(); }
+		focus.show(row.vehicle, row.routeId);
+	},
+});
+sheet.addView('stop', stopPanel.element);
+const busList = new BusList({
+	i18n,
+	source: listSource,
+	onBus: (id) => buses.openPopup(id),
+	onStop: (stop) => {
+		network.stops.openPopup(stop.id);
+		openStop(stop, {focusPanel: true});
+	},
+	onClose: () => setList(false, {returnFocus: true}),
+});
+sheet.addView('list', busList.element);
+const toolbar = new Toolbar(document.getElementById('toolbar'), {i18n, storage, onList: (on) => setList(on)});
+
+/** Open stop `stop`'s next buses (`focusPanel`: bring the keyboard focus to the panel). */
+function openStop(stop, {focusPanel = false} = {}) {
+	stopPanel.open(stop);
+	stopPanel.setConnected(connection.state === State.OPEN);
+	sheet.show('stop');
+	// On a phone the sheet says all the popup did, and the popup would crowd the little map left.
+	if (sheet.isPhone) { network.stops.getPopup().close(); }
+	subscription.setStop(stop.id);
+	if (focusPanel) { stopPanel.heading.focus({preventScroll: true}); }
+}
+
+function closeStop({returnFocus = false} = {}) {
+	stopPanel.close();
+	subscription.setStop(null);
+	sheet.show(toolbar.listOn ? 'list' : null);
+	if (returnFocus) { (toolbar.listOn ? busList.heading : network.search.input).focus({preventScroll: true}); }
+}
+
+function setList(on, {returnFocus = false} = {}) {
+	toolbar.setListOn(on);
+	if (on) {
+		busList.start();
+		if (sheet.shown !== 'stop') { sheet.show('list'); }
+		if (sheet.shown === 'list') { busList.heading.focus({preventScroll: true}); }
+	} else {
+		busList.stop();
+		if (sheet.shown === 'list') { sheet.show(null); }
+		if (returnFocus) { toolbar.listButton.focus({preventScroll: true}); }
+	}
+}
+
+/** What the list view shows: the buses and stops in view, the nearest the centre first. */
+function listSource() {
+	const MAX_BUSES = 30;
+	const MAX_STOPS = 30;
+	const size = map.getSize();
+	const cx = size.x / 2;
+	const cy = size.y / 2;
+	const near = (a, b) => Math.hypot(a.x - cx, a.y - cy) - Math.hypot(b.x - cx, b.y - cy);
+	const shown = new Set(buses.shownIds());
+	const inView = buses.screenPositions().filter((p) => shown.has(p.id) &&
+		p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y).sort(near);
+	const now = Date.now();
+	const list = inView.slice(0, MAX_BUSES).map(({id}) => {
+		const v = fleet.get(id);
+		const d = details.get(id);
+		return {
+			id, route: v?.route ?? '', color: v?.color ?? '#1565c0', headsign: v?.headsign ?? '',
+			nextStop: d?.active ? d.nextStop?.name ?? '' : '', ageMs: fleet.dataAgeMs(id, now), stale: stale.has(id),
+		};
+	});
+	const stopsShown = network.stops.isShown();
+	const stopsInView = stopsShown ? network.stops.shownStops().map((stop) => {
+		const p = map.latLngToContainerPoint([stop.lat, stop.lon]);
+		return {stop, x: p.x, y: p.y};
+	}).filter((p) => p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y).sort(near) : [];
+	return {
+		buses: list, busCount: inView.length,
+		stops: stopsInView.slice(0, MAX_STOPS).map((p) => p.stop), stopCount: stopsInView.length, stopsShown,
+	};
+}
+
+// Route lines, stops and the search box (network.js); a chosen route is also subscribed to, and a
+// chosen stop's next buses shown.
+network = addNetwork(map, buses, document.getElementById('search'), {
+	subscription, i18n,
+	onStop: (stop) => openStop(stop, {focusPanel: document.activeElement !== network?.search.input}),
+});
+map.on('moveend', () => {
+	if (sheet.shown === 'list') { busList.refresh(); }
+});
+
+/** Recompute which buses are stale (their last report is older than stale_after_s). */
+function checkStale() {
+	const now = serverNow();
+	stale = staleIds(fleet.values(), now, staleAfterMs);
+	buses.setStale(stale);
+}
+setInterval(checkStale, 1000);
+
+const counters = {snapshots: 0, updates: 0, arrivals: 0, vehicles: 0, errors: 0, protocolErrors: 0};
 let synced = false; // A snapshot was applied on the current connection.
 let warnedRejected = false;
 
@@ -69,7 +212,10 @@ function onSnapshot(frame, receivedAt) {
 	clock.reset(frame.clock, frame.ts);
 	showClock();
 	setStale(false);
+	checkStale();
 	status.live(fleet.size);
+	stopPanel.setConnected(true);
+	focus.onSnapshot();
 }
 
 function onUpdate(frame, receivedAt) {
@@ -80,7 +226,24 @@ function onUpdate(frame, receivedAt) {
 	counters.updates += 1;
 	clock.advance(frame.ts);
 	showClock();
+	checkStale();
+	for (const id of changes.removed) { details.delete(id); }
 	status.setCount(fleet.size);
+}
+
+function onArrivals(frame) {
+	counters.arrivals += 1;
+	stopPanel.setBoard(frame);
+}
+
+function onVehicle(frame) {
+	counters.vehicles += 1;
+	if (frame.active) {
+		details.set(frame.id, frame);
+	} else {
+		details.delete(frame.id);
+	}
+	buses.getPopup().setDetails(frame);
 }
 
 connection.on('state', ({state, retryAt}) => {
@@ -92,6 +255,7 @@ connection.on('state', ({state, retryAt}) => {
 		setStale(true);
 		status.waiting(retryAt);
 	}
+	if (state !== State.OPEN) { stopPanel.setConnected(false); }
 });
 
 connection.on('frame', ({frame, receivedAt}) => {
@@ -99,9 +263,14 @@ connection.on('frame', ({frame, receivedAt}) => {
 		onSnapshot(frame, receivedAt);
 	} else if (frame.type === 'update') {
 		onUpdate(frame, receivedAt);
+	} else if (frame.type === 'arrivals') {
+		onArrivals(frame);
+	} else if (frame.type === 'vehicle') {
+		onVehicle(frame);
 	} else if (frame.type === 'error') {
 		counters.errors += 1;
 		console.warn('bustrack: the server could not understand us:', frame.error);
+		if (/unknown stop/.test(frame.error) && stopPanel.stop) { stopPanel.setNotice('arrivalsUnknownStop'); }
 	}
 });
 
@@ -154,8 +323,33 @@ window.bustrack = {
 	tickMs: () => fleet.tickMs,
 	/** The service time shown, "HH:MM:SS" ('' before the first snapshot). */
 	serviceTime: () => clock.text,
-	/** Frames handled so far: {snapshots, updates, errors, protocolErrors}. */
+	/** Frames handled so far: {snapshots, updates, arrivals, vehicles, errors, protocolErrors}. */
 	frameCounts: () => ({...counters}),
+
+	// Stale buses, the stop panel, the list view, following, the language.
+	sheet, stopPanel, busList, toolbar, i18n, subscription,
+	/** Ids of the buses gone silent for longer than the config's stale_after_s. */
+	staleVehicleIds: () => [...stale],
+	/** Ids of the buses drawn greyed now (in view). */
+	greyedVehicleIds: () => buses.greyedIds(),
+	/** The id of the bus whose popup is open (ringed on the map), or null. */
+	popupVehicle: () => buses.getPopup().vehicleId,
+	/** The id of the bus the map follows, or null. */
+	followedVehicle: () => buses.followedId(),
+	/** What the page subscribes to besides its view: {stop, vehicle, routes, finding}. */
+	subscriptionState: () => ({stop: subscription.stop, vehicle: subscription.vehicle,
+		routes: subscription.routes, finding: subscription.finding}),
+	/** The stop panel: {open, stopId, name, boards, rows: [{key, vehicle, route, live, when, minutes, text}]}. */
+	stopPanelState: () => ({
+		open: sheet.shown === 'stop', stopId: stopPanel.stop?.id ?? null, name: stopPanel.stop?.name ?? null,
+		boards: stopPanel.boardCount, rows: stopPanel.rows(),
+	}),
+	/** Which view the panel shows: 'stop', 'list' or null; and whether it is expanded. */
+	sheetState: () => ({shown: sheet.shown, expanded: sheet.expanded, phone: sheet.isPhone}),
+	/** The ids listed by the list view: {buses, stops}. */
+	listState: () => ({buses: busList.busIds(), stops: busList.stopIds()}),
+	/** The interface language: 'en', 'mr' or 'hi'. */
+	language: () => i18n.lang,
 
 	// Route lines, stops and search (network.js).
 	network,

@@ -22,11 +22,14 @@ const FIT_OPTIONS = {paddingTopLeft: [24, 72], paddingBottomRight: [24, 24]};
  * @param {HTMLElement} searchElement where the search box is built
  * @param {object} [options]
  * @param {object} [options.subscription] subscription.js, told which route is chosen
+ * @param {Function} [options.onStop] `(stop) => void`: show stop `{id, name, lat, lon}`'s next
+ *   buses (chosen in the search box, or with a stop popup's "Arrivals")
+ * @param {import('./i18n.js').I18n} [options.i18n] the page's language
  * @returns {{routes: RouteIndex, lines: object, stops: object, selection: RouteSelection,
  *   search: SearchBox, loaded: Promise<boolean>}} `loaded` settles once the routes are drawn
  *   (false if they could not be loaded)
  */
-export function addNetwork(map, buses, searchElement, {subscription = null} = {}) {
+export function addNetwork(map, buses, searchElement, {subscription = null, onStop = null, i18n} = {}) {
 	const routes = new RouteIndex();
 	const lines = routeLines().addTo(map);
 	let search = null;
@@ -37,7 +40,7 @@ export function addNetwork(map, buses, searchElement, {subscription = null} = {}
 		search?.setChoice({kind: 'route', id, label: route.label, longName: route.longName, color: route.color});
 		return true;
 	};
-	const stops = stopsLayer({routes, onRoute: showRoute}).addTo(map);
+	const stops = stopsLayer({routes, onRoute: showRoute, onArrivals: onStop, i18n}).addTo(map);
 	const selection = new RouteSelection({map, routes, lines, buses, stops, subscription, fitOptions: FIT_OPTIONS});
 
 	search = new SearchBox(searchElement, {
@@ -45,8 +48,10 @@ export function addNetwork(map, buses, searchElement, {subscription = null} = {}
 		onStop: (option) => {
 			selection.clear();
 			stops.focusStop(option);
+			onStop?.(option);
 		},
 		onClear: () => selection.clear(),
+		i18n,
 	});
 
 	const loaded = fetchRoutes().then((answer) => {

@@ -176,6 +176,7 @@ function decodeVehicleDetails(msg) {
 		ts: timestamp(msg),
 		id: msg.id,
 		active: msg.active === true,
+		routeId: text(msg.route_id),
 		route: text(msg.route),
 		headsign: text(msg.headsign),
 		nextStop: next && {...next, eta: finiteOrNull(msg.next_stop.eta), uncertainty: finiteOrNull(msg.next_stop.uncertainty)},

@@ -8,11 +8,13 @@
  * everything; the mouse works too. The ✕ button clears the text and the choice.
  *
  * Owns the DOM inside its element and nothing else: what a choice does to the map is the
- * caller's business (`onRoute`, `onStop`, `onClear`).
+ * caller's business (`onRoute`, `onStop`, `onClear`). Its words are in the page's language
+ * (i18n.js) and change with it; route and stop names stay as the feed gives them.
  */
 
 import {fetchSearch, isAbort} from './api.js';
 import {debounce} from './debounce.js';
+import {i18n as sharedI18n} from './i18n.js';
 import {routeChip} from './routeChip.js';
 import {describeCount, enterChoice, MAX_QUERY, moveActive, normalizeQuery, toOptions} from './searchResults.js';
 
@@ -40,9 +42,12 @@ export class SearchBox {
 	 * @param {Function} handlers.onStop `(option) => void`: go to stop `option`
 	 * @param {Function} handlers.onClear `() => void`: show everything again
 	 * @param {Function} [handlers.fetchSearch] a fetchSearch stand-in (tests)
+	 * @param {import('./i18n.js').I18n} [handlers.i18n] the page's language
 	 */
-	constructor(container, {onRoute, onStop, onClear, fetchSearch: search = fetchSearch}) {
+	constructor(container, {onRoute, onStop, onClear, fetchSearch: search = fetchSearch, i18n = sharedI18n}) {
 		this._el = container;
+		this._i18n = i18n;
+		this._message = null; // [key, params] of the message shown, or null
 		this._handlers = {onRoute, onStop, onClear};
 		this._search = search;
 		this._options = []; // what the list shows (searchResults.toOptions)
@@ -53,6 +58,8 @@ export class SearchBox {
 		this._chosen = null; // the option last chosen, or null
 		this._ask = debounce((query) => this._fetch(query), DEBOUNCE_MS);
 		this._build();
+		this._applyLanguage();
+		i18n.onChange(() => this._applyLanguage());
 	}
 
 	// Public methods.
@@ -105,7 +112,7 @@ export class SearchBox {
 		this._syncClear();
 		if (had) {
 			this._handlers.onClear();
-			this._announce('Showing all routes');
+			this._announce(this._t('searchShowingAll'));
 		}
 		return this;
 	}
@@ -120,8 +127,7 @@ export class SearchBox {
 		const inputId = 'search-input';
 		const listId = 'search-results';
 
-		const label = element('label', 'visually-hidden', {for: inputId});
-		label.textContent = 'Search routes and stops';
+		this._label = element('label', 'visually-hidden', {for: inputId});
 
 		const field = element('div', 'search__field');
 		this._input = element('input', 'search__input', {
@@ -136,22 +142,19 @@ export class SearchBox {
 			spellcheck: 'false',
 			enterkeyhint: 'search',
 			maxlength: String(MAX_QUERY),
-			placeholder: 'Route number, route or stop name',
 		});
-		this._clearButton = element('button', 'search__clear', {
-			type: 'button', 'aria-label': 'Clear search and show all routes', title: 'Clear (Esc)',
-		});
+		this._clearButton = element('button', 'search__clear', {type: 'button'});
 		this._clearButton.textContent = '✕';
 		this._clearButton.hidden = true;
 		field.append(this._input, this._clearButton);
 
-		this._list = element('div', 'search__results', {id: listId, role: 'listbox', 'aria-label': 'Routes and stops'});
+		this._list = element('div', 'search__results', {id: listId, role: 'listbox'});
 		this._list.hidden = true;
-		this._message = element('div', 'search__message');
-		this._message.hidden = true;
+		this._messageEl = element('div', 'search__message');
+		this._messageEl.hidden = true;
 		this._live = element('div', 'visually-hidden', {'aria-live': 'polite'});
 
-		el.append(label, field, this._list, this._message, this._live);
+		el.append(this._label, field, this._list, this._messageEl, this._live);
 
 		this._input.addEventListener('input', () => this._onInput());
 		this._input.addEventListener('keydown', (e) => this._onKey(e));
@@ -180,13 +183,29 @@ export class SearchBox {
 		}
 	}
 
+	_t(key, params) {
+		return this._i18n.t(key, params);
+	}
+
+	/** Put every word of the box in the current language. */
+	_applyLanguage() {
+		this._label.textContent = this._t('searchLabel');
+		this._input.placeholder = this._t('searchPlaceholder');
+		this._clearButton.setAttribute('aria-label', this._t('searchClear'));
+		this._clearButton.title = this._t('searchClearTitle');
+		this._list.setAttribute('aria-label', this._t('searchResults'));
+		this._renderOptions();
+		if (this._active >= 0) { this._setActive(this._active, false); }
+		if (this._message) { this._setMessage(...this._message); }
+	}
+
 	_renderOptions() {
 		const list = this._list;
 		list.textContent = '';
 		const groups = {route: null, stop: null};
 		this._options.forEach((option, index) => {
 			if (!groups[option.kind]) {
-				const title = option.kind === 'route' ? 'Routes' : 'Stops';
+				const title = this._t(option.kind === 'route' ? 'searchRoutes' : 'searchStops');
 				const group = element('div', 'search__group', {role: 'group', 'aria-labelledby': `search-group-${option.kind}`});
 				const heading = element('div', 'search__group-title', {role: 'presentation', id: `search-group-${option.kind}`});
 				heading.textContent = title;
@@ -202,11 +221,13 @@ export class SearchBox {
 			if (option.kind === 'route') {
 				item.append(routeChip({label: option.label, color: option.color || '#1565c0'}));
 				name.textContent = option.longName;
-				item.setAttribute('aria-label', `Route ${option.label}${option.longName ? `: ${option.longName}` : ''}`);
+				item.setAttribute('aria-label', option.longName
+					? this._t('searchRouteOption', {label: option.label, name: option.longName})
+					: this._t('searchRouteOptionShort', {label: option.label}));
 			} else {
 				item.append(element('span', 'search__stop-icon', {'aria-hidden': 'true'}));
 				name.textContent = option.name;
-				item.setAttribute('aria-label', `Stop ${option.name}`);
+				item.setAttribute('aria-label', this._t('searchStopOption', {name: option.name}));
 			}
 			item.append(name);
 			groups[option.kind].append(item);
@@ -242,9 +263,12 @@ export class SearchBox {
 		}
 	}
 
-	_setMessage(text) {
-		this._message.textContent = text;
-		this._message.hidden = !text;
+	/** Show message `key` (i18n.js) with `params` under the box; '' hides it. */
+	_setMessage(key, params = {}) {
+		this._message = key ? [key, params] : null;
+		const text = key ? this._t(key, params) : '';
+		this._messageEl.textContent = text;
+		this._messageEl.hidden = !text;
 	}
 
 	_announce(text) {
@@ -333,8 +357,8 @@ export class SearchBox {
 			this._query = query;
 			const options = toOptions(answer);
 			this._setOptions(options);
-			this._setMessage(options.length ? '' : `No route or stop matches “${query}”.`);
-			this._announce(describeCount(options));
+			this._setMessage(options.length ? '' : 'searchNoMatch', {query});
+			this._announce(describeCount(options, this._i18n));
 			if (this._chooseOnArrival) {
 				this._chooseOnArrival = false;
 				const index = enterChoice(-1, options.length);
@@ -348,7 +372,7 @@ export class SearchBox {
 			console.warn('bustrack: search failed:', error.message);
 			this._query = '';
 			this._setOptions([]);
-			this._setMessage('Search is not available right now.');
+			this._setMessage('searchUnavailable');
 		});
 	}
 
@@ -366,17 +390,17 @@ export class SearchBox {
 		this._setMessage('');
 		if (option.kind === 'route') {
 			if (!this._handlers.onRoute(option)) {
-				this._setMessage('The route lines are still loading; try again in a moment.');
+				this._setMessage('searchRoutesLoading');
 				return;
 			}
 			this._chosen = option;
 			this._input.value = choiceText(option);
-			this._announce(`Showing only route ${option.label}`);
+			this._announce(this._t('searchShowingRoute', {label: option.label}));
 		} else {
 			this._chosen = option;
 			this._input.value = option.name;
 			this._handlers.onStop(option);
-			this._announce(`Stop ${option.name}`);
+			this._announce(this._t('searchStopChosen', {name: option.name}));
 		}
 		// The box now shows the choice; ArrowDown brings the results back, typing searches anew.
 		this._query = normalizeQuery(this._input.value);

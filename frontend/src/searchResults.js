@@ -5,6 +5,8 @@
  * Pure: no DOM, no network, no clock (search.js draws, api.js fetches).
  */
 
+import {i18n as sharedI18n} from './i18n.js';
+
 /** Longest query the API accepts (docs/api.md). */
 export const MAX_QUERY = 100;
 
@@ -60,13 +62,16 @@ export function enterChoice(active, count) {
 	return active >= 0 && active < count ? active : 0;
 }
 
-/** The words a screen reader hears about a result list, e.g. "2 routes and 1 stop". */
-export function describeCount(options) {
+/**
+ * The words a screen reader hears about a result list, e.g. "2 routes and 1 stop", in the
+ * language of `i18n` (i18n.js; the page's own by default).
+ */
+export function describeCount(options, i18n = sharedI18n) {
 	const routes = options.filter((o) => o.kind === 'route').length;
 	const stops = options.length - routes;
-	if (!options.length) { return 'No routes or stops found'; }
+	if (!options.length) { return i18n.t('searchNothing'); }
 	const parts = [];
-	if (routes) { parts.push(`${routes} ${routes === 1 ? 'route' : 'routes'}`); }
-	if (stops) { parts.push(`${stops} ${stops === 1 ? 'stop' : 'stops'}`); }
-	return parts.join(' and ');
+	if (routes) { parts.push(i18n.t('countRoutes', {count: routes})); }
+	if (stops) { parts.push(i18n.t('countStops', {count: stops})); }
+	return parts.length === 2 ? i18n.t('countJoin', {first: parts[0], second: parts[1]}) : parts[0];
 }

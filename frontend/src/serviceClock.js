@@ -63,6 +63,12 @@ export class ServiceClock {
 		return this._base + (this._ts - this._baseTs) / 1000;
 	}
 
+	/** The service time (s since midnight of the service day) at server time `ts`, or null. */
+	secondsAt(ts) {
+		if (this._base === null) { return null; }
+		return this._base + (ts - this._baseTs) / 1000;
+	}
+
 	/** "HH:MM:SS", or '' before a snapshot. */
 	get text() {
 		const s = this.seconds;

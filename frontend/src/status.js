@@ -3,10 +3,11 @@
  *
  * Owns the DOM inside its element and nothing else. The element is a polite live region;
  * the parts that change every second (count, countdown, time) are marked `aria-live="off"`
- * so that screen readers announce state changes, not every tick.
+ * so that screen readers announce state changes, not every tick. Its words are in the page's
+ * language (i18n.js), and change with it.
  */
 
-const OUTDATED = 'The server was updated — reload the page';
+import {i18n as sharedI18n} from './i18n.js';
 
 function span(className, text = '', quiet = false) {
 	const el = document.createElement('span');
@@ -25,10 +26,12 @@ export class StatusLine {
 	 * @param {HTMLElement} element the status container (with role="status")
 	 * @param {object} [options]
 	 * @param {Function} [options.now] a Date.now stand-in
+	 * @param {import('./i18n.js').I18n} [options.i18n] the page's language
 	 */
-	constructor(element, {now = Date.now} = {}) {
+	constructor(element, {now = Date.now, i18n = sharedI18n} = {}) {
 		this._el = element;
 		this._now = now;
+		this._i18n = i18n;
 		this._state = 'connecting';
 		this._count = 0;
 		this._retryAt = null;
@@ -36,8 +39,12 @@ export class StatusLine {
 		this._time = '';
 		this._note = '';
 		this._extraNote = '';
+		this._mode = 'live';
+		this._serverNote = '';
+		this._remark = null; // {key} of the remark, or null
 		this._build();
 		this.connecting();
+		i18n.onChange(() => this._render());
 	}
 
 	_build() {
@@ -106,16 +113,18 @@ export class StatusLine {
 	/** Service time ("HH:MM:SS") and the clock's note (shown when the mode is "busiest"). */
 	setClock({time = '', mode = 'live', note = ''} = {}) {
 		this._time = time;
-		this._note = mode === 'busiest'
-			? (note || 'No service now: showing the busiest time of day')
-			: '';
+		this._mode = mode;
+		this._serverNote = note;
 		this._render();
 		return this;
 	}
 
-	/** A further remark for the user (e.g. that map tiles cannot be loaded); '' removes it. */
-	setRemark(text) {
-		this._extraNote = text;
+	/**
+	 * A further remark for the user, as a message key of i18n.js (e.g. `tilesUnavailable`, so
+	 * that it follows the language); '' or null removes it.
+	 */
+	setRemark(key) {
+		this._remark = key || null;
 		this._render();
 		return this;
 	}
@@ -135,26 +144,35 @@ export class StatusLine {
 	}
 
 	_render() {
+		const t = (key, params) => this._i18n.t(key, params);
 		const state = this._state;
 		this._el.dataset.state = state;
 		let label = state;
 		let detail = '';
 		if (state === 'connecting') {
-			label = 'connecting…';
+			label = t('statusConnecting');
 		} else if (state === 'live') {
-			detail = `· ${this._count} ${this._count === 1 ? 'bus' : 'buses'}`;
+			label = t('statusLive');
+			detail = t('statusBuses', {count: this._count});
 		} else if (state === 'waiting') {
 			const seconds = Math.max(0, Math.ceil((this._retryAt - this._now()) / 1000));
-			label = 'reconnecting in';
-			detail = `${seconds}s…`;
+			label = t('statusReconnecting');
+			detail = t('statusCountdown', {count: seconds});
 		} else if (state === 'outdated') {
-			label = OUTDATED;
+			label = t('statusOutdated');
 		}
 		setText(this._stateEl, label);
 		setText(this._detailEl, detail);
 		this._renderReload(state === 'outdated');
 		// The service time moves on only while live; elsewhere it would be a stale one.
-		setText(this._timeEl, this._time && state === 'live' ? `· service time ${this._time}` : '');
+		setText(this._timeEl, this._time && state === 'live'
+			? t('statusServiceTime', {time: this._i18n.digits(this._time)}) : '');
+		// The server words its note in English; other languages say the gist in their own words.
+		this._note = '';
+		if (this._mode === 'busiest') {
+			this._note = this._serverNote && this._i18n.lang === 'en' ? this._serverNote : t('statusBusiest');
+		}
+		this._extraNote = this._remark ? t(this._remark) : '';
 
 		const notes = [this._note, this._extraNote].filter(Boolean).join(' · ');
 		setText(this._noteEl, state === 'outdated' ? '' : notes);
@@ -166,9 +184,9 @@ export class StatusLine {
 			this._reload = document.createElement('button');
 			this._reload.type = 'button';
 			this._reload.className = 'status__reload';
-			this._reload.textContent = 'Reload';
 			this._reload.addEventListener('click', () => location.reload());
 			this._stateEl.after(' ', this._reload);
 		}
+		if (this._reload) { setText(this._reload, this._i18n.t('statusReload')); }
 	}
 }

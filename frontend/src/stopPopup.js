@@ -1,9 +1,11 @@
 /**
- * The popup of one stop: its name and the routes that serve it, as chips one can press to show
- * that route alone. One popup for the whole stops layer, its content changed in place.
+ * The popup of one stop: its name, an "Arrivals" button that opens its next buses (stopPanel.js),
+ * and the routes that serve it, as chips one can press to show that route alone. One popup for
+ * the whole stops layer, its content changed in place; its words follow the page's language.
  */
 
 import L from './leafletGlobal.js';
+import {i18n as sharedI18n} from './i18n.js';
 import {routeChip} from './routeChip.js';
 
 export class StopPopup {
@@ -11,11 +13,16 @@ export class StopPopup {
 	 * @param {object} options
 	 * @param {import('./routeIndex.js').RouteIndex} options.routes labels and colours of route ids
 	 * @param {Function} [options.onRoute] `(routeId) => void`: a route chip was pressed
+	 * @param {Function} [options.onArrivals] `(stop) => void`: "Arrivals" was pressed
+	 * @param {import('./i18n.js').I18n} [options.i18n] the page's language
 	 */
-	constructor({routes, onRoute = () => {}}) {
+	constructor({routes, onRoute = () => {}, onArrivals = null, i18n = sharedI18n}) {
 		this._routes = routes;
 		this._onRoute = onRoute;
+		this._onArrivals = onArrivals;
+		this._i18n = i18n;
 		this._id = null;
+		this._stop = null;
 
 		this._content = document.createElement('div');
 		this._content.className = 'stop-popup';
@@ -24,9 +31,15 @@ export class StopPopup {
 		this._list = document.createElement('div');
 		this._list.className = 'stop-popup__routes';
 		this._list.setAttribute('role', 'group');
-		this._list.setAttribute('aria-label', 'Routes serving this stop');
+		this._arrivals = document.createElement('button');
+		this._arrivals.type = 'button';
+		this._arrivals.className = 'stop-popup__arrivals';
+		this._arrivals.hidden = onArrivals === null;
+		this._arrivals.addEventListener('click', () => {
+			if (this._stop) { this._onArrivals(this._stop); }
+		});
 		// (The popup is at least minWidth wide: as narrow as the name, the chips would stack.)
-		this._content.append(this._name, this._list);
+		this._content.append(this._name, this._arrivals, this._list);
 		this._list.addEventListener('click', (e) => {
 			const chip = e.target.closest('[data-route-id]');
 			if (chip) { this._onRoute(chip.dataset.routeId); }
@@ -34,7 +47,13 @@ export class StopPopup {
 
 		this._popup = L.popup({offset: [0, -2], minWidth: 180, maxWidth: 280, autoPanPadding: [20, 60]})
 			.setContent(this._content);
-		this._popup.on('remove', () => { this._id = null; });
+		this._popup.on('remove', () => {
+			this._id = null;
+			this._stop = null;
+		});
+		i18n.onChange(() => {
+			if (this._stop) { this.refresh(this._stop); }
+		});
 	}
 
 	/** The id of the stop whose popup is open, or null. */
@@ -63,17 +82,22 @@ export class StopPopup {
 	/** Show `stop`'s (fuller) data if its popup is open. */
 	refresh(stop) {
 		if (stop.id !== this._id) { return this; }
+		const t = (key, params) => this._i18n.t(key, params);
+		this._stop = stop;
 		this._name.textContent = stop.name;
+		this._arrivals.textContent = t('stopArrivals');
+		this._list.setAttribute('aria-label', t('stopRoutesLabel'));
 		this._list.textContent = '';
 		if (!Array.isArray(stop.routes)) {
-			this._list.textContent = 'Loading routes…';
+			this._list.textContent = t('stopRoutesLoading');
 		} else if (!stop.routes.length) {
-			this._list.textContent = 'No route stops here.';
+			this._list.textContent = t('stopNoRoutes');
 		} else {
 			for (const route of this._routes.routesOf(stop.routes)) {
 				const chip = routeChip(route, 'button');
 				chip.dataset.routeId = route.id;
-				chip.title = route.longName ? `Show only ${route.label}: ${route.longName}` : `Show only ${route.label}`;
+				chip.title = route.longName ? t('stopShowOnlyLong', {label: route.label, name: route.longName}) :
+					t('stopShowOnly', {label: route.label});
 				this._list.append(chip);
 			}
 		}

@@ -47,6 +47,8 @@ export const StopsLayer = L.Layer.extend({
 	 * @param {object} options
 	 * @param {import('./routeIndex.js').RouteIndex} options.routes for the popups' route labels
 	 * @param {Function} [options.onRoute] `(routeId) => void`: a route chip in a popup was pressed
+	 * @param {Function} [options.onArrivals] `(stop) => void`: a popup's "Arrivals" was pressed
+	 * @param {import('./i18n.js').I18n} [options.i18n] the page's language, for the popups
 	 * @param {Function} [options.fetchStops] a fetchStops stand-in (tests)
 	 */
 	initialize(options) {
@@ -60,7 +62,10 @@ export const StopsLayer = L.Layer.extend({
 		this._loading = null; // {box, controller} of the request in flight
 		this._routeId = null;
 		this._shown = false;
-		this._popup = new StopPopup({routes: this.options.routes, onRoute: this.options.onRoute});
+		this._popup = new StopPopup({
+			routes: this.options.routes, onRoute: this.options.onRoute,
+			onArrivals: this.options.onArrivals ?? null, i18n: this.options.i18n,
+		});
 		this._schedule = debounce(() => this._update(), this.options.debounceMs);
 	},
 
@@ -104,6 +109,11 @@ export const StopsLayer = L.Layer.extend({
 		this._routeId = id ?? null;
 		this._applyFilter();
 		return this;
+	},
+
+	/** Stop `id` as loaded (`{id, name, lat, lon, routes}`), or undefined. */
+	getStop(id) {
+		return this._stops.get(id)?.stop;
 	},
 
 	/** Open stop `id`'s popup (it must be loaded); returns whether it could. */

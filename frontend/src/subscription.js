@@ -1,10 +1,13 @@
 /**
  * What this page asks the server to send (docs/protocol.md, "subscribe"): the buses in and
- * around the view, or only those of the chosen routes.
+ * around the view, or only those of the chosen routes; the arrivals of the stop whose panel is
+ * open (`setStop`); the details of the bus whose popup is open (`setVehicle`).
  *
  * Sends a `subscribe` after each pan/zoom (debounced) when the view left the box it last asked
- * for, and puts the same subscription in the WebSocket URL so that a (re)connection starts with
- * the right snapshot. Knows the map's view and the connection; draws nothing.
+ * for, and whenever the stop, the bus or the routes change; the same subscription goes in the
+ * WebSocket URL so that a (re)connection starts with the right snapshot, arrivals and details.
+ * `find(routeId)` asks for one route's buses for a moment (to find a bus outside the box).
+ * Knows the map's view and the connection; draws nothing.
  */
 
 import {boundsToBox, boxParam, containsBox, padBox} from './bbox.js';
@@ -23,6 +26,9 @@ export class Subscription {
 		this._margin = margin;
 		this._connection = null;
 		this._routes = [];
+		this._stop = null;
+		this._vehicle = null;
+		this._find = null; // a route asked for while finding one of its buses
 		this._box = null; // the box last asked for
 		this._zoom = null;
 		this._sent = 0;
@@ -51,9 +57,48 @@ export class Subscription {
 		return this._box;
 	}
 
+	/** The stop whose arrivals are asked for, or null. */
+	get stop() {
+		return this._stop;
+	}
+
+	/** The vehicle whose details are asked for, or null. */
+	get vehicle() {
+		return this._vehicle;
+	}
+
+	/** The route asked for while finding one of its buses, or null. */
+	get finding() {
+		return this._find;
+	}
+
 	/** Ask only for the vehicles of `routeIds` (wherever they are); empty: the view again. */
 	setRoutes(routeIds) {
 		this._routes = [...routeIds];
+		this._send();
+	}
+
+	/** Ask for stop `id`'s arrivals after every frame (null: no more). */
+	setStop(id) {
+		if ((id ?? null) === this._stop) { return; }
+		this._stop = id ?? null;
+		this._send();
+	}
+
+	/** Ask for vehicle `id`'s details after every frame (null: no more). */
+	setVehicle(id) {
+		if ((id ?? null) === this._vehicle) { return; }
+		this._vehicle = id ?? null;
+		this._send();
+	}
+
+	/**
+	 * Ask for every bus of route `routeId` for a while (null: back to the view or the chosen
+	 * routes), to find one of them outside the box; the next snapshot holds them.
+	 */
+	find(routeId) {
+		if ((routeId ?? null) === this._find) { return; }
+		this._find = routeId ?? null;
 		this._send();
 	}
 
@@ -62,8 +107,15 @@ export class Subscription {
 		this._box = this._viewBox();
 		this._zoom = this._map.getZoom();
 		const params = new URLSearchParams({bbox: boxParam(this._box)});
-		if (this._routes.length) { params.set('routes', this._routes.join(',')); }
+		const routes = this._routesAsked();
+		if (routes.length) { params.set('routes', routes.join(',')); }
+		if (this._stop) { params.set('stop', this._stop); }
+		if (this._vehicle) { params.set('vehicle', this._vehicle); }
 		return `?${params}`;
+	}
+
+	_routesAsked() {
+		return this._find ? [this._find] : this._routes;
 	}
 
 	_viewBox() {
@@ -81,7 +133,10 @@ export class Subscription {
 	_send() {
 		this._box = this._viewBox();
 		this._zoom = this._map.getZoom();
-		if (this._connection?.send(encodeSubscribe({bbox: this._box, routes: this._routes}))) {
+		const message = encodeSubscribe({
+			bbox: this._box, routes: this._routesAsked(), stop: this._stop, vehicle: this._vehicle,
+		});
+		if (this._connection?.send(message)) {
 			this._sent += 1;
 		}
 	}
