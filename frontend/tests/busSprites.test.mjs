@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import {BEARING_STEP, SIZES, SpriteAtlas, bearingBucket, cellHalf, sizeFor} from '../src/busSprites.js';
+import {BEARING_STEP, SIZES, STALE_FILL, STALE_RIM, SpriteAtlas, bearingBucket, cellHalf, sizeFor} from '../src/busSprites.js';
 
 test('bearing buckets: 10° cells centred on multiples of 10, wrapping at north', () => {
 	assert.equal(BEARING_STEP, 10);
@@ -49,4 +49,24 @@ test('sprite atlas: one strip per colour and size, 36 cells, scaled by the pixel
 	atlas.strip('#1565c0', 0);
 	assert.equal(atlas.size, 2, 'the oldest strip is dropped');
 	assert.notEqual(atlas.strip('#c62828', 0), red, 'made again');
+});
+
+test('a bus gone silent has a grey strip of its own, whatever its route colour', () => {
+	const styles = [];
+	const recording = (w, h) => {
+		const ctx = new Proxy({}, {
+			get: (t, k) => (k in t ? t[k] : () => {}),
+			set: (t, k, v) => {
+				if (k === 'fillStyle' || k === 'strokeStyle') { styles.push(v); }
+				return true;
+			},
+		});
+		return {width: w, height: h, getContext: () => ctx};
+	};
+	const atlas = new SpriteAtlas({createCanvas: recording});
+	const grey = atlas.strip(null, 1);
+	assert.ok(styles.includes(STALE_FILL) && styles.includes(STALE_RIM));
+	assert.ok(!styles.includes('#c62828'));
+	assert.notEqual(atlas.strip('#c62828', 1), grey);
+	assert.equal(atlas.strip(null, 1), grey, 'cached');
 });
