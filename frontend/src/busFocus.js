@@ -50,13 +50,13 @@ export class BusFocus {
 
 	/** Show bus `id` of route `routeId`; returns true if it is shown now, false if looked for. */
 	show(id, routeId) {
-		this._cancel();
+		this._stopLooking();
 		if (this._buses.displayed(id)) {
 			this._reveal(id);
 			return true;
 		}
 		if (!routeId) {
-			this._onResult('gone');
+			this._giveUp();
 			return false;
 		}
 		this._pending = {id, timer: setTimeout(() => this._giveUp(), FIND_TIMEOUT_MS)};
@@ -70,7 +70,8 @@ export class BusFocus {
 		const pending = this._pending;
 		if (!pending || this._subscription.finding === null) { return; }
 		if (this._buses.displayed(pending.id)) {
-			this._cancel();
+			// (Still asking for its route: the bus stays in the page's state until the map is there.)
+			this._stopLooking();
 			this._reveal(pending.id);
 		} else {
 			this._giveUp();
@@ -99,15 +100,15 @@ export class BusFocus {
 	}
 
 	_giveUp() {
-		this._cancel();
+		this._stopLooking();
+		this._subscription.find(null);
 		this._onResult('gone');
 	}
 
-	_cancel() {
+	_stopLooking() {
 		if (this._pending) {
 			clearTimeout(this._pending.timer);
 			this._pending = null;
 		}
-		this._subscription.find(null);
 	}
 }

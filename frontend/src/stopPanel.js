@@ -87,7 +87,7 @@ export class StopPanel {
 		const scroll = element('div', 'view__scroll');
 		this._noticeEl = element('p', 'stop-panel__notice', {role: 'status'});
 		this._noticeEl.hidden = true;
-		this._list = element('ol', 'arrivals', {'aria-labelledby': `${this._id}-title`});
+		this._list = element('ol', 'arrivals');
 		this._empty = element('p', 'stop-panel__empty');
 		scroll.append(this._noticeEl, this._list, this._empty);
 		this._live = element('div', 'visually-hidden', {'aria-live': 'polite'});
@@ -123,12 +123,13 @@ export class StopPanel {
 		return this._title;
 	}
 
-	/** The rows as shown: `[{key, vehicle, route, headsign, live, when, text}]`. */
+	/** The rows as shown: `[{key, vehicle, routeId, route, headsign, live, eta, when, minutes, text}]`. */
 	rows() {
 		return this._order.map((key) => {
 			const {li, row} = this._rows.get(key);
-			return {key, vehicle: row.vehicle, route: row.route, headsign: row.headsign, live: row.live,
-				when: row.when.kind, minutes: row.when.minutes, text: li.textContent.replace(/\s+/g, ' ').trim()};
+			return {key, vehicle: row.vehicle, routeId: row.routeId, route: row.route, headsign: row.headsign,
+				live: row.live, eta: row.eta, when: row.when.kind, minutes: row.when.minutes,
+				text: li.textContent.replace(/\s+/g, ' ').trim()};
 		});
 	}
 

@@ -53,3 +53,45 @@ test('the list view orders buses by route (numbers by value), then headsign', ()
 	];
 	assert.deepEqual(buses.sort(byRoute).map((b) => b.id), ['a', 'b', 'c', 'd']);
 });
+
+test('a bus outside the box: its route is asked for until the map is there, then the view again', async () => {
+	const {BusFocus} = await import('../src/busFocus.js');
+	const log = [];
+	let moveend = null;
+	const map = {
+		getZoom: () => 15,
+		getSize: () => ({x: 1280, y: 800}),
+		latLngToContainerPoint: () => ({x: -500, y: -500}), // off screen
+		once: (type, fn) => { moveend = fn; },
+		setView: (latlng) => log.push(['setView', latlng]),
+	};
+	const fleet = new Map();
+	const buses = {
+		displayed: (id) => fleet.get(id) ?? null,
+		openPopup: (id) => log.push(['openPopup', id, fleet.has(id)]),
+	};
+	const subscription = {finding: null, find(route) {
+		this.finding = route;
+		log.push(['find', route]);
+	}};
+	const results = [];
+	const focus = new BusFocus({map, buses, subscription, onResult: (r) => results.push(r)});
+	assert.equal(focus.show('bus1', 'R1'), false);
+	assert.deepEqual(log, [['find', 'R1']]);
+	assert.equal(focus.pending, 'bus1');
+	fleet.set('bus1', {lat: 19, lon: 72.8});
+	focus.onSnapshot();
+	// Still asking for the route while the map moves: the bus must stay in the page's state.
+	assert.deepEqual(log.at(-1), ['setView', [19, 72.8]]);
+	assert.equal(subscription.finding, 'R1');
+	moveend();
+	assert.deepEqual(log.slice(-2), [['find', null], ['openPopup', 'bus1', true]]);
+	assert.deepEqual(results, ['finding', 'shown']);
+
+	// A bus the route's snapshot does not hold is gone: back to the view.
+	focus.show('bus2', 'R2');
+	focus.onSnapshot();
+	assert.equal(subscription.finding, null);
+	assert.deepEqual(results.at(-1), 'gone');
+	assert.equal(focus.pending, null);
+});

@@ -77,6 +77,15 @@ def server() -> Iterator[Server]:
     srv.stop()
 
 
+@pytest.fixture(scope="session")
+def busy_server() -> Iterator[Server]:
+    """The server pinned to 09:00 service time (``--start-time``): the morning's buses and
+    arrivals whatever the time of day the tests run at."""
+    srv = Server("--start-time", "09:00")
+    yield srv
+    srv.stop()
+
+
 # Playwright's sync API runs an event loop in this thread while it is open, which
 # would break the async tests of other modules: keep it open per module only.
 @pytest.fixture(scope="module")
