@@ -95,7 +95,7 @@ def test_a_silent_bus_is_greyed_with_its_age_then_removed(page: Page, busy_serve
     # Its popup and the list view give its age.
     assert page.evaluate("(id) => window.bustrack.openPopup(id)", SILENT)
     expect(page.locator(".bus-popup")).to_contain_text("No signal: last report 1 min ago")
-    page.get_by_role("button", name="List").click()
+    page.get_by_role("button", name="List", exact=True).click()
     rows = page.locator(".bus-list .list-row")
     expect(rows).to_have_count(2)
     expect(page.locator(".bus-list .list-row--stale")).to_contain_text("no signal · 1 min ago")

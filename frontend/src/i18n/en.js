@@ -34,7 +34,7 @@ export default {
 
 		// The search box (search.js, searchResults.js).
 		searchLabel: 'Search routes and stops',
-		searchPlaceholder: 'Route number, route or stop name',
+		searchPlaceholder: 'Route or stop name',
 		searchClear: 'Clear search and show all routes',
 		searchClearTitle: 'Clear (Esc)',
 		searchResults: 'Routes and stops',

@@ -26,7 +26,7 @@ export default {
 		tilesUnavailable: 'नक्शे की टाइलें लोड नहीं हो पा रहीं; बसें फिर भी दिख रही हैं।',
 
 		searchLabel: 'रूट और स्टॉप खोजें',
-		searchPlaceholder: 'रूट नंबर, रूट या स्टॉप का नाम',
+		searchPlaceholder: 'रूट या स्टॉप का नाम',
 		searchClear: 'खोज साफ़ करें और सभी रूट दिखाएँ',
 		searchClearTitle: 'साफ़ करें (Esc)',
 		searchResults: 'रूट और स्टॉप',

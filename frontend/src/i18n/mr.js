@@ -26,7 +26,7 @@ export default {
 		tilesUnavailable: 'नकाशाचे भाग लोड होत नाहीत; बस तरीही दिसत आहेत.',
 
 		searchLabel: 'मार्ग आणि थांबे शोधा',
-		searchPlaceholder: 'मार्ग क्रमांक, मार्ग किंवा थांब्याचे नाव',
+		searchPlaceholder: 'मार्ग किंवा थांबा',
 		searchClear: 'शोध पुसा आणि सर्व मार्ग दाखवा',
 		searchClearTitle: 'पुसा (Esc)',
 		searchResults: 'मार्ग आणि थांबे',
