@@ -60,7 +60,10 @@ const subscription = new Subscription(map);
 const connection = new Connection(() => socketUrl(config.ws_path) + subscription.query());
 subscription.attach(connection);
 const details = new Map(); // vehicle id → its latest `vehicle` frame (the popup's bus)
-buses.getPopup().on('vehicle', (id) => subscription.setVehicle(id));
+buses.getPopup().on('vehicle', (id) => {
+	subscription.setVehicle(id);
+	stopPanel.setChosen(id);
+});
 
 // The panel: a stop's next buses, or the list of what is in view (a bottom sheet on phones).
 const sheet = new Sheet(document.getElementById('sheet'), {map, i18n});

@@ -62,6 +62,7 @@ export class StopPanel {
 		this._boards = 0; // boards received since opening
 		this._connected = true;
 		this._notice = null; // [key] of the notice shown, or null
+		this._chosen = null; // the vehicle id of the bus shown on the map (its popup is open)
 		this._rows = new Map(); // key → {li, row, actionable}
 		this._order = [];
 		this._announcer = new Announcer();
@@ -180,6 +181,23 @@ export class StopPanel {
 		return this;
 	}
 
+	/** The bus whose popup is open (null: none): its row is marked as the current one. */
+	setChosen(vehicleId) {
+		this._chosen = vehicleId ?? null;
+		for (const entry of this._rows.values()) { this._markChosen(entry); }
+		return this;
+	}
+
+	_markChosen(entry) {
+		const chosen = entry.row.vehicle !== null && entry.row.vehicle === this._chosen;
+		entry.li.classList.toggle('arrival--chosen', chosen);
+		if (chosen) {
+			entry.main.setAttribute('aria-current', 'true');
+		} else {
+			entry.main.removeAttribute('aria-current');
+		}
+	}
+
 	/** Show a notice (a message key of i18n.js: `arrivalFinding`, `arrivalBusGone`, …); null clears it. */
 	setNotice(key) {
 		this._notice = key ? [key] : null;
@@ -257,6 +275,7 @@ export class StopPanel {
 				this._rows.set(row.key, entry);
 			}
 			this._fillRow(entry, row, all);
+			this._markChosen(entry);
 		}
 		// Order: append in the new order (only when it changed or rows came), keeping focus.
 		const inOrder = keys.every((key, i) => this._list.children[i] === this._rows.get(key).li);

@@ -110,6 +110,10 @@ def test_keyboard_only_path_to_a_stops_next_buses(page: Page, busy_server: Serve
     popup = page.locator(".bus-popup")
     expect(popup).to_contain_text("Next stop", timeout=timeout(10_000))
     assert page.evaluate("() => window.bustrack.subscriptionState().vehicle") == vehicle
+    # Its row is marked as the one shown on the map.
+    chosen = page.locator(".arrivals [aria-current='true']")
+    expect(chosen).to_have_count(1)
+    assert chosen.get_attribute("data-key") == key
 
     # Escape closes the panel, unsubscribes from the stop and gives the focus back.
     page.keyboard.press("Escape")
