@@ -126,7 +126,8 @@ export const i18n = new I18n();
 
 /**
  * Set `instance`'s language from the page's URL (`?lang=mr`), else what the user chose last
- * time (`storage`), else English; and keep `<html lang>` and the title in step from now on.
+ * time (`storage`), else English; and keep `<html lang>`, the title and the `<h1>` in step from
+ * now on.
  *
  * @param {I18n} instance
  * @param {object} [where]
@@ -145,6 +146,9 @@ export function restoreLanguage(instance, {storage = null, doc = null, search = 
 		if (!doc) { return; }
 		doc.documentElement.lang = instance.lang;
 		doc.title = instance.t('pageTitle');
+		// The page's (visually hidden) main heading says the same.
+		const heading = doc.querySelector?.('h1');
+		if (heading) { heading.textContent = doc.title; }
 	};
 	apply();
 	instance.onChange(apply);

@@ -40,6 +40,7 @@ def test_marathi_and_hindi_strings_and_the_lang_attribute(page: Page, busy_serve
     expect(page.get_by_role("region", name="बसचा नकाशा")).to_be_attached()
     expect(page.get_by_role("button", name="झूम इन करा")).to_be_visible()
     assert page.title() == "bustrack: बसचे थेट स्थान"
+    expect(page.get_by_role("heading", level=1)).to_have_text("bustrack: बसचे थेट स्थान")
 
     # Kept across a reload.
     _open(page, busy_server)
