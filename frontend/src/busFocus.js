@@ -17,12 +17,13 @@ export const FOCUS_ZOOM = 15;
 const reducedMotion = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)') ?? {matches: false};
 
 /**
- * Whether container point `p` lies in the part of a `size` map a user sees: not under the
- * panel (`covers.left`), the top bar or too near an edge.
+ * Whether container point `p` lies in the part of a `size` map a user sees: not under what
+ * covers it (`covers`: the panel on the left, the top bar and status line on top, CSS px) nor
+ * within `margin` of an edge.
  */
-export function inSight(p, size, covers = {left: 0, bottom: 0}, margin = 40, top = 110) {
-	return p.x >= covers.left + margin && p.x <= size.x - margin &&
-		p.y >= top && p.y <= size.y - covers.bottom - margin;
+export function inSight(p, size, {left = 0, top = 0, bottom = 0} = {}, margin = 40) {
+	return p.x >= left + margin && p.x <= size.x - margin &&
+		p.y >= top + margin && p.y <= size.y - bottom - margin;
 }
 
 export class BusFocus {
@@ -31,7 +32,7 @@ export class BusFocus {
 	 * @param {L.Map} parts.map
 	 * @param {object} parts.buses the bus layer (`displayed(id)`, `openPopup(id)`)
 	 * @param {object} parts.subscription subscription.js (`find(routeId)`)
-	 * @param {Function} [parts.covers] `() => {left, bottom}`: what the panel covers of the map
+	 * @param {Function} [parts.covers] `() => {left, top, bottom}`: what the page's boxes cover of the map
 	 * @param {Function} [parts.onResult] `(state) => void`: 'finding', 'shown' or 'gone'
 	 */
 	constructor({map, buses, subscription, covers = () => ({left: 0, bottom: 0}), onResult = () => {}}) {

@@ -7,7 +7,8 @@
  *   details), and how old its data is ("no signal" for a bus gone silent); at most `maxBuses`,
  *   the nearest the centre of the map, listed by route so that rows do not jump about. Choosing
  *   one opens its popup.
- * - Stops in view (from zoom 15, where the map draws them): choosing one opens its next buses.
+ * - Stops in view (from zoom 15, where the map draws them), with the routes that stop there (which
+ *   tells the two sides of a road apart): choosing one opens its next buses.
  *
  * Updated in place once a second and after the map moves (rows are keyed: the focus stays on
  * its row, and nothing here is a live region, so nothing is read out by itself).
@@ -33,6 +34,9 @@ function setText(el, text) {
 }
 
 const collator = new Intl.Collator('en', {numeric: true, sensitivity: 'base'});
+
+/** A stop's row names at most this many of its routes. */
+const MAX_ROUTE_LABELS = 8;
 
 /** Order buses by route label (numbers by value), then headsign, then id. */
 export function byRoute(a, b) {
@@ -83,7 +87,7 @@ export class BusList {
 	 * @param {object} options
 	 * @param {Function} options.source `() => {buses, busCount, stops, stopCount, stopsShown}`:
 	 *   `buses` `[{id, route, color, headsign, nextStop, ageMs, stale}]` (those to list),
-	 *   `busCount` how many are in view, `stops` `[{id, name, lat, lon}]`, `stopCount`, and
+	 *   `busCount` how many are in view, `stops` `[{id, name, lat, lon, routeLabels}]`, `stopCount`, and
 	 *   `stopsShown` whether the map shows stops at this zoom
 	 * @param {Function} options.onBus `(id) => void`
 	 * @param {Function} options.onStop `(stop) => void`
@@ -253,15 +257,21 @@ export class BusList {
 		const button = element('button', 'list-row__button', {type: 'button'});
 		button.dataset.id = stop.id;
 		const icon = element('span', 'search__stop-icon', {'aria-hidden': 'true'});
+		const text = element('span', 'list-row__text');
 		const name = element('span', 'list-row__title');
-		button.append(icon, name);
+		const routes = element('span', 'list-row__meta');
+		text.append(name, routes);
+		button.append(icon, text);
 		li.append(button);
-		li._parts = {name};
+		li._parts = {name, routes};
 		return li;
 	}
 
 	_fillStopRow(li, stop) {
 		li.classList.remove('list-row--gone');
 		setText(li._parts.name, stop.name);
+		const labels = stop.routeLabels ?? [];
+		const shown = labels.slice(0, MAX_ROUTE_LABELS).join(', ');
+		setText(li._parts.routes, labels.length > MAX_ROUTE_LABELS ? `${shown} …` : shown);
 	}
 }

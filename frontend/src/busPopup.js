@@ -21,6 +21,11 @@ function element(tag, className, text = '') {
 	return el;
 }
 
+/** Leaflet's `autoPanPaddingTopLeft` that keeps a popup clear of what covers the map. */
+export function clearOf({left = 0, top = 0} = {}) {
+	return [Math.max(20, left + 20), Math.max(20, top + 20)];
+}
+
 function setText(el, text) {
 	if (el.textContent !== text) { el.textContent = text; }
 	el.hidden = !text;
@@ -34,13 +39,17 @@ export class BusPopup {
 	 * @param {Function} [options.staleOf] `(id) => boolean`: bus `id` has gone silent for long
 	 * @param {Function} [options.now] `() => ms`: the server's clock now (for the next stop's ETA)
 	 * @param {Function} [options.timeOf] `(ms) => "HH:MM"|''`: a server time as a time of day
+	 * @param {Function} [options.covers] `() => {left, top}`: what the page's own boxes cover of
+	 *   the map (CSS px), kept clear when the popup pans into view
 	 */
-	constructor(ageOf, {i18n = sharedI18n, staleOf = () => false, now = Date.now, timeOf = () => ''} = {}) {
+	constructor(ageOf, {i18n = sharedI18n, staleOf = () => false, now = Date.now, timeOf = () => '',
+		covers = () => ({left: 0, top: 0})} = {}) {
 		this._ageOf = ageOf;
 		this._i18n = i18n;
 		this._staleOf = staleOf;
 		this._now = now;
 		this._timeOf = timeOf;
+		this._covers = covers;
 		this._id = null;
 		this._vehicle = null;
 		this._details = null;
@@ -108,6 +117,7 @@ export class BusPopup {
 		this._id = vehicle.id;
 		this.refresh(vehicle);
 		this._popup.options.autoPan = true;
+		this._popup.options.autoPanPaddingTopLeft = clearOf(this._covers());
 		this._popup.setLatLng(latlng).openOn(map);
 		// Pan the bus into view on opening, but don't drag the map along after it.
 		this._popup.options.autoPan = false;

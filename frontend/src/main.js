@@ -9,6 +9,7 @@ import {readConfig, socketUrl} from './config.js';
 import {Connection, State} from './connection.js';
 import {Fleet} from './fleet.js';
 import {busLayer, rendererFromQuery} from './busLayer.js';
+import {clearOf} from './busPopup.js';
 import {BusFocus} from './busFocus.js';
 import {BusList} from './busList.js';
 import {boundsToBox} from './bbox.js';
@@ -52,7 +53,7 @@ let stale = new Set(); // ids of the buses gone silent for longer than stale_aft
 const buses = busLayer({
 	ageOf: (id) => fleet.dataAgeMs(id, Date.now()),
 	renderer: rendererFromQuery(location.search),
-	popup: {i18n, staleOf: (id) => stale.has(id), now: serverNow, timeOf},
+	popup: {i18n, staleOf: (id) => stale.has(id), now: serverNow, timeOf, covers: () => sheet.covers()},
 }).addTo(map);
 // The page asks only for the buses in and around its view (docs/protocol.md, "subscribe"),
 // and for the arrivals of the stop whose panel is open and the details of the bus whose popup is.
@@ -100,6 +101,19 @@ const busList = new BusList({
 sheet.addView('list', busList.element);
 const toolbar = new Toolbar(document.getElementById('toolbar'), {i18n, storage, onList: (on) => setList(on)});
 
+/** The panel just opened over the map: bring an open popup out from under it. */
+function keepPopupClear() {
+	for (const popup of [buses.getPopup().popup, network.stops.getPopup().popup]) {
+		if (!popup.isOpen()) { continue; }
+		// Leaflet pans a popup into view on update() when autoPan is on, clear of this padding.
+		const autoPan = popup.options.autoPan;
+		popup.options.autoPanPaddingTopLeft = clearOf(sheet.covers());
+		popup.options.autoPan = true;
+		popup.update();
+		popup.options.autoPan = autoPan;
+	}
+}
+
 /** Open stop `stop`'s next buses (`focusPanel`: bring the keyboard focus to the panel). */
 function openStop(stop, {focusPanel = false} = {}) {
 	stopPanel.open(stop);
@@ -107,6 +121,7 @@ function openStop(stop, {focusPanel = false} = {}) {
 	sheet.show('stop');
 	// On a phone the sheet says all the popup did, and the popup would crowd the little map left.
 	if (sheet.isPhone) { network.stops.getPopup().close(); }
+	keepPopupClear();
 	subscription.setStop(stop.id);
 	if (focusPanel) { stopPanel.heading.focus({preventScroll: true}); }
 }
@@ -123,6 +138,7 @@ function setList(on, {returnFocus = false} = {}) {
 	if (on) {
 		busList.start();
 		if (sheet.shown !== 'stop') { sheet.show('list'); }
+		keepPopupClear();
 		if (sheet.shown === 'list') { busList.heading.focus({preventScroll: true}); }
 	} else {
 		busList.stop();
@@ -154,7 +170,9 @@ function listSource() {
 	const stopsShown = network.stops.isShown();
 	const stopsInView = stopsShown ? network.stops.shownStops().map((stop) => {
 		const p = map.latLngToContainerPoint([stop.lat, stop.lon]);
-		return {stop, x: p.x, y: p.y};
+		// The routes that stop there tell apart the two sides of a road (same name).
+		const routes = stop.routes.map((id) => network.routes.get(id)?.label ?? id);
+		return {stop: {...stop, routeLabels: routes}, x: p.x, y: p.y};
 	}).filter((p) => p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y).sort(near) : [];
 	return {
 		buses: list, busCount: inView.length,
@@ -165,7 +183,7 @@ function listSource() {
 // Route lines, stops and the search box (network.js); a chosen route is also subscribed to, and a
 // chosen stop's next buses shown.
 network = addNetwork(map, buses, document.getElementById('search'), {
-	subscription, i18n,
+	subscription, i18n, covers: () => sheet.covers(),
 	onStop: (stop) => openStop(stop, {focusPanel: document.activeElement !== network?.search.input}),
 });
 map.on('moveend', () => {

@@ -25,11 +25,12 @@ const FIT_OPTIONS = {paddingTopLeft: [24, 72], paddingBottomRight: [24, 24]};
  * @param {Function} [options.onStop] `(stop) => void`: show stop `{id, name, lat, lon}`'s next
  *   buses (chosen in the search box, or with a stop popup's "Arrivals")
  * @param {import('./i18n.js').I18n} [options.i18n] the page's language
+ * @param {Function} [options.covers] `() => {left, top}`: what the page's boxes cover of the map
  * @returns {{routes: RouteIndex, lines: object, stops: object, selection: RouteSelection,
  *   search: SearchBox, loaded: Promise<boolean>}} `loaded` settles once the routes are drawn
  *   (false if they could not be loaded)
  */
-export function addNetwork(map, buses, searchElement, {subscription = null, onStop = null, i18n} = {}) {
+export function addNetwork(map, buses, searchElement, {subscription = null, onStop = null, i18n, covers} = {}) {
 	const routes = new RouteIndex();
 	const lines = routeLines().addTo(map);
 	let search = null;
@@ -40,7 +41,7 @@ export function addNetwork(map, buses, searchElement, {subscription = null, onSt
 		search?.setChoice({kind: 'route', id, label: route.label, longName: route.longName, color: route.color});
 		return true;
 	};
-	const stops = stopsLayer({routes, onRoute: showRoute, onArrivals: onStop, i18n}).addTo(map);
+	const stops = stopsLayer({routes, onRoute: showRoute, onArrivals: onStop, i18n, covers}).addTo(map);
 	const selection = new RouteSelection({map, routes, lines, buses, stops, subscription, fitOptions: FIT_OPTIONS});
 
 	search = new SearchBox(searchElement, {

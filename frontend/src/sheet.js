@@ -141,13 +141,15 @@ export class Sheet {
 	}
 
 	/**
-	 * What the sheet covers of the map's container, in CSS px: `{left, bottom}` (a card on the
-	 * left on wide screens; nothing on phones, where the map ends above the sheet).
+	 * What the page's boxes cover of the map's container, in CSS px: `{left, top, bottom}` — the
+	 * sheet as a card on the left on wide screens (nothing on phones, where the map ends above
+	 * it), and the top bar and status line.
 	 */
 	covers() {
-		if (this._el.hidden || this.isPhone) { return {left: 0, bottom: 0}; }
-		const rect = this._el.getBoundingClientRect();
-		return {left: rect.right, bottom: 0};
+		const bottomOf = (selector) => document.querySelector(selector)?.getBoundingClientRect().bottom ?? 0;
+		const top = Math.max(bottomOf('.topbar'), bottomOf('#status'));
+		const left = this._el.hidden || this.isPhone ? 0 : this._el.getBoundingClientRect().right;
+		return {left, top, bottom: 0};
 	}
 
 	_label() {

@@ -5,6 +5,7 @@
  */
 
 import L from './leafletGlobal.js';
+import {clearOf} from './busPopup.js';
 import {i18n as sharedI18n} from './i18n.js';
 import {routeChip} from './routeChip.js';
 
@@ -15,12 +16,16 @@ export class StopPopup {
 	 * @param {Function} [options.onRoute] `(routeId) => void`: a route chip was pressed
 	 * @param {Function} [options.onArrivals] `(stop) => void`: "Arrivals" was pressed
 	 * @param {import('./i18n.js').I18n} [options.i18n] the page's language
+	 * @param {Function} [options.covers] `() => {left, top}`: what the page's own boxes cover of
+	 *   the map (CSS px), kept clear when the popup pans into view
 	 */
-	constructor({routes, onRoute = () => {}, onArrivals = null, i18n = sharedI18n}) {
+	constructor({routes, onRoute = () => {}, onArrivals = null, i18n = sharedI18n,
+		covers = () => ({left: 0, top: 40})}) {
 		this._routes = routes;
 		this._onRoute = onRoute;
 		this._onArrivals = onArrivals;
 		this._i18n = i18n;
+		this._covers = covers;
 		this._id = null;
 		this._stop = null;
 
@@ -74,6 +79,7 @@ export class StopPopup {
 		this._id = stop.id;
 		this.refresh(stop);
 		this._popup.options.autoPan = autoPan;
+		this._popup.options.autoPanPaddingTopLeft = clearOf(this._covers());
 		this._popup.setLatLng([stop.lat, stop.lon]).openOn(map);
 		this._popup.options.autoPan = true;
 		return this;

@@ -49,6 +49,7 @@ export const StopsLayer = L.Layer.extend({
 	 * @param {Function} [options.onRoute] `(routeId) => void`: a route chip in a popup was pressed
 	 * @param {Function} [options.onArrivals] `(stop) => void`: a popup's "Arrivals" was pressed
 	 * @param {import('./i18n.js').I18n} [options.i18n] the page's language, for the popups
+	 * @param {Function} [options.covers] `() => {left, top}`: what the page's boxes cover of the map
 	 * @param {Function} [options.fetchStops] a fetchStops stand-in (tests)
 	 */
 	initialize(options) {
@@ -65,6 +66,7 @@ export const StopsLayer = L.Layer.extend({
 		this._popup = new StopPopup({
 			routes: this.options.routes, onRoute: this.options.onRoute,
 			onArrivals: this.options.onArrivals ?? null, i18n: this.options.i18n,
+			...(this.options.covers ? {covers: this.options.covers} : {}),
 		});
 		this._schedule = debounce(() => this._update(), this.options.debounceMs);
 	},

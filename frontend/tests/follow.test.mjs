@@ -41,7 +41,8 @@ test('a bus is in sight when not under the panel, the top bar or an edge', () =>
 	const size = {x: 1280, y: 800};
 	assert.ok(inSight({x: 640, y: 400}, size));
 	assert.ok(!inSight({x: 200, y: 400}, size, {left: 400, bottom: 0}), 'under the panel');
-	assert.ok(!inSight({x: 640, y: 50}, size), 'under the top bar');
+	assert.ok(!inSight({x: 640, y: 80}, size, {top: 70}), 'under the top bar');
+	assert.ok(inSight({x: 640, y: 120}, size, {top: 70}));
 	assert.ok(!inSight({x: 1270, y: 400}, size), 'at the edge');
 	assert.ok(!inSight({x: -10, y: 400}, size), 'off screen');
 });
