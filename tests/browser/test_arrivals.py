@@ -300,3 +300,51 @@ def test_reduced_motion_snaps_buses_instead_of_gliding(page: Page, busy_server: 
         for p in before
     ), "buses moved"
     assert moving == [0] * 10
+
+
+def test_the_list_view_by_keyboard_keeps_the_focus_while_it_updates(
+    page: Page, busy_server: Server
+) -> None:
+    _open(page, busy_server)
+    page.evaluate(
+        "([lat, lon]) => { window.bustrack.map.setView([lat, lon], 16, {animate: false}); }",
+        STOP_LATLON,
+    )
+    page.wait_for_function("() => window.bustrack.stopCount() > 0", timeout=timeout(10_000))
+    # Tab to the toolbar's List button, press it: the list opens with the focus on its heading.
+    page.keyboard.press("Tab")
+    for _ in range(4):
+        if page.evaluate("() => document.activeElement.classList.contains('toolbar__list')"):
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    listing = page.get_by_role("region", name="In view")
+    expect(listing).to_be_visible()
+    expect(page.get_by_role("button", name="List", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert page.evaluate("() => document.activeElement.classList.contains('view__title')")
+    buses = listing.get_by_role("list", name=re.compile(r"\d+ bus(es)? in view"))
+    expect(buses.get_by_role("listitem").first).to_be_visible(timeout=timeout(5000))
+    expect(listing.get_by_role("list", name="Stops in view")).to_contain_text(STOP_NAME)
+
+    # Into the buses: the row keeps the focus while the list is redrawn every second.
+    page.keyboard.press("Tab")  # the close button
+    page.keyboard.press("Tab")  # the first bus
+    focused = page.evaluate("() => document.activeElement.dataset.id")
+    assert focused in page.evaluate("() => window.bustrack.listState().buses")
+    page.wait_for_timeout(2500)
+    assert page.evaluate("() => document.activeElement.dataset.id") == focused
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(id) => window.bustrack.popupVehicle() === id", arg=focused, timeout=timeout(5000)
+    )
+
+    # A stop's row opens its next buses; closing them goes back to the list.
+    listing.get_by_role("button", name=re.compile(STOP_NAME)).first.click()
+    panel = page.get_by_role("region", name=STOP_NAME)
+    expect(panel).to_be_visible()
+    expect(panel.locator("[aria-live='polite']")).to_have_count(1)
+    panel.get_by_role("button", name="Close the next buses").click()
+    expect(listing).to_be_visible()
+    assert page.evaluate("() => document.activeElement.classList.contains('view__title')")
