@@ -92,8 +92,7 @@ class Settings:
     )
     dropout_rate: float = _setting(
         0.03,
-        "Simulation: share of runs whose AVL unit goes silent once for 30 s to 7 min "
-        "(0 disables).",
+        "Simulation: share of runs whose AVL unit goes silent once for 30 s to 7 min (0 disables).",
     )
     log_level: str = _setting("INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
     cache_dir: str = _setting(
