@@ -26,8 +26,10 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=800)
     parser.add_argument("--wait", type=float, default=3.0, help="seconds to let buses glide")
+    parser.add_argument("--stop", help="search this stop and open its arrivals, as a user would")
     parser.add_argument("server_args", nargs="*", help="passed to python -m bustrack.web")
-    args = parser.parse_args()
+    args, rest = parser.parse_known_args()
+    args.server_args += [a for a in rest if a != "--"]
     server = Server(*args.server_args)
     try:
         with sync_playwright() as pw:
@@ -37,6 +39,14 @@ def main() -> None:
             page.wait_for_function(
                 "() => window.bustrack && window.bustrack.shownMarkerCount() > 0", timeout=30_000
             )
+            if args.stop:
+                search = page.locator("#search input")
+                search.fill(args.stop)
+                page.get_by_role("option").first.wait_for(timeout=10_000)
+                search.press("Enter")
+                page.wait_for_function(
+                    "() => window.bustrack.stopPanelState().open", timeout=10_000
+                )
             page.wait_for_timeout(args.wait * 1000)
             page.screenshot(path=str(args.out))
             browser.close()
