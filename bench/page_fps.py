@@ -52,16 +52,9 @@ from playwright.sync_api import Browser, Route, sync_playwright
 __all__ = ["Measurement", "main", "measure", "server"]
 
 ROOT = Path(__file__).resolve().parents[1]
-# Debian's Chromium (Playwright cannot download its own browsers here), as the browser tests.
-CHROMIUM = os.environ.get("BUSTRACK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+# Debian's Chromium with the browser tests' flags (Playwright cannot download its own here).
+sys.path.insert(0, str(ROOT))
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 RENDERERS = ("canvas", "dom")
 SCENARIOS = ("live", "pan", "zoom")

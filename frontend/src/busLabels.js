@@ -8,6 +8,8 @@
  * tags on canvases it is given a way to make.
  */
 
+import {createCanvas as newCanvas} from './canvas.js';
+
 /** A label's height in CSS pixels. */
 export const LABEL_HEIGHT = 16;
 /** Room between a bus's body and its label, in CSS pixels. */
@@ -102,12 +104,7 @@ export class LabelSprites {
 	 */
 	constructor({dpr = 1, createCanvas, max = 2000} = {}) {
 		this.dpr = dpr;
-		this._createCanvas = createCanvas ?? ((w, h) => {
-			const canvas = document.createElement('canvas');
-			canvas.width = w;
-			canvas.height = h;
-			return canvas;
-		});
+		this._createCanvas = createCanvas ?? newCanvas;
 		this._max = max;
 		this._tags = new Map(); // `${color}|${text}` → {canvas, width, pad}
 		this._measure = null;

@@ -8,6 +8,7 @@
  * make (the page's `document`), and holds no state about buses.
  */
 
+import {createCanvas as newCanvas} from './canvas.js';
 import {normalizeBearing} from './geo.js';
 
 /** Degrees of bearing per pre-rendered cell. */
@@ -78,12 +79,7 @@ export class SpriteAtlas {
 	 */
 	constructor({dpr = 1, createCanvas, maxStrips = 256} = {}) {
 		this.dpr = dpr;
-		this._createCanvas = createCanvas ?? ((w, h) => {
-			const canvas = document.createElement('canvas');
-			canvas.width = w;
-			canvas.height = h;
-			return canvas;
-		});
+		this._createCanvas = createCanvas ?? newCanvas;
 		this._maxStrips = maxStrips;
 		this._strips = new Map(); // `${size}|${color}` → {canvas, cell}
 	}
