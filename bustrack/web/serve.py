@@ -57,8 +57,10 @@ async def serve(
     runner = web.AppRunner(app, shutdown_timeout=5.0)
     await runner.setup()
     # The feed, timetable and indexes built so far live as long as the process: keep
-    # the garbage collector from scanning them again at every tick.
+    # the garbage collector from scanning them again; and collect between ticks only
+    # (see bustrack.web.collector), not whenever allocations trip it mid-tick.
     gc.freeze()
+    gc.disable()
     site = web.TCPSite(runner, settings.host, settings.port, ssl_context=ctx)
     try:
         await site.start()

@@ -20,6 +20,7 @@ from bustrack.boards import BoardContext, Boards
 from bustrack.clock import format_service_time, service_seconds
 from bustrack.frames import TickFrames
 from bustrack.simulation import locate_vehicles
+from bustrack.web.collector import TickCollector
 from bustrack.web.keys import (
     clock_key,
     feed_key,
@@ -85,6 +86,7 @@ def advance(app: web.Application, real: dt.datetime) -> TickFrames:
 async def _run(app: web.Application) -> None:
     tick = app[settings_key].tick
     hub = app[hub_key]
+    collector = TickCollector()
     loop = asyncio.get_running_loop()
     while True:
         started = loop.time()
@@ -93,6 +95,7 @@ async def _run(app: web.Application) -> None:
             hub.publish(frames, loop.time())
         except Exception:  # a bad tick must not stop the stream
             log.exception("tick failed")
+        collector.after_tick()
         # Sleep to the next tick boundary so the period does not drift with load.
         elapsed = loop.time() - started
         if elapsed > tick:

@@ -11,8 +11,11 @@ when the server shuts down (see :func:`close_websockets`).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
+import socket
 import time
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -74,6 +77,7 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     transport = request.transport
     if transport is None:  # the peer left during the handshake
         return ws
+    _limit_kernel_buffer(transport)
     hub = request.app[hub_key]
     client = Client(ws=ws, transport=transport, peer=request.remote or "?")
     _subscribe(client, sub)
@@ -96,6 +100,20 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     finally:
         hub.discard(client)
     return ws
+
+
+# Bytes the kernel may hold for one client. Autotuned, it grows to megabytes (a minute of
+# whole-city frames), and only then does a client that stopped reading show in the
+# transport's buffer, where the hub sees it, skips its frames and, after
+# --stuck-timeout, drops it. Half a megabyte is still many ticks of any frame.
+KERNEL_SEND_BUFFER = 512 * 1024
+
+
+def _limit_kernel_buffer(transport: asyncio.Transport) -> None:
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, KERNEL_SEND_BUFFER)
 
 
 def _subscribe(client: Client, sub: Subscription) -> None:
