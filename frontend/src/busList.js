@@ -16,22 +16,11 @@
  * Owns the DOM inside its element; where the rows come from is the caller's (`source`).
  */
 
+import {element, setShownText} from './dom.js';
 import {i18n as sharedI18n} from './i18n.js';
 import {routeChip} from './routeChip.js';
 
 let lists = 0;
-
-function element(tag, className = '', attributes = {}) {
-	const el = document.createElement(tag);
-	if (className) { el.className = className; }
-	for (const [name, value] of Object.entries(attributes)) { el.setAttribute(name, value); }
-	return el;
-}
-
-function setText(el, text) {
-	if (el.textContent !== text) { el.textContent = text; }
-	el.hidden = !text;
-}
 
 const collator = new Intl.Collator('en', {numeric: true, sensitivity: 'base'});
 
@@ -186,19 +175,19 @@ export class BusList {
 	refresh() {
 		const t = (key, params) => this._i18n.t(key, params);
 		const {buses, busCount, stops, stopCount, stopsShown} = this._source();
-		setText(this._title, t('listHeading'));
+		setShownText(this._title, t('listHeading'));
 		this._close.setAttribute('aria-label', t('listClose'));
 		this._close.title = t('listClose');
 
-		setText(this._busHeading, t('listBuses', {count: busCount}));
-		setText(this._busNote, busCount === 0 ? t('busesNone') :
+		setShownText(this._busHeading, t('listBuses', {count: busCount}));
+		setShownText(this._busNote, busCount === 0 ? t('busesNone') :
 			(buses.length < busCount ? t('listNearestBuses', {count: buses.length}) : ''));
 		const sorted = [...buses].sort(byRoute);
 		this._busRows = syncRows(this._busList, this._busRows, sorted, (bus) => this._makeBusRow(bus),
 			(li, bus) => this._fillBusRow(li, bus));
 		this._busList.hidden = sorted.length === 0;
 
-		setText(this._stopHeading, t('listStops'));
+		setShownText(this._stopHeading, t('listStops'));
 		let note = '';
 		if (!stopsShown) {
 			note = t('listStopsZoom');
@@ -207,7 +196,7 @@ export class BusList {
 		} else if (stops.length < stopCount) {
 			note = t('listNearestStops', {count: stops.length});
 		}
-		setText(this._stopNote, note);
+		setShownText(this._stopNote, note);
 		const listed = stopsShown ? [...stops].sort((a, b) => collator.compare(a.name, b.name)) : [];
 		this._stops = new Map(listed.map((stop) => [stop.id, stop]));
 		this._stopRows = syncRows(this._stopList, this._stopRows, listed, (stop) => this._makeStopRow(stop),
@@ -237,9 +226,9 @@ export class BusList {
 		const t = (key, params) => this._i18n.t(key, params);
 		const {chip, line1, line2} = li._parts;
 		li.classList.remove('list-row--gone');
-		setText(chip, bus.route);
+		setShownText(chip, bus.route);
 		chip.style.setProperty('--route-color', bus.color);
-		setText(line1, bus.headsign ? t('busHeadsign', {headsign: bus.headsign}) : '');
+		setShownText(line1, bus.headsign ? t('busHeadsign', {headsign: bus.headsign}) : '');
 		const meta = [];
 		if (bus.nextStop) { meta.push(t('busNextStop', {stop: bus.nextStop})); }
 		const age = bus.ageMs === null ? '' : this._i18n.age(bus.ageMs);
@@ -248,7 +237,7 @@ export class BusList {
 		} else if (age) {
 			meta.push(t('busUpdated', {age}));
 		}
-		setText(line2, meta.join(' · '));
+		setShownText(line2, meta.join(' · '));
 		li.classList.toggle('list-row--stale', bus.stale);
 	}
 
@@ -269,9 +258,9 @@ export class BusList {
 
 	_fillStopRow(li, stop) {
 		li.classList.remove('list-row--gone');
-		setText(li._parts.name, stop.name);
+		setShownText(li._parts.name, stop.name);
 		const labels = stop.routeLabels ?? [];
 		const shown = labels.slice(0, MAX_ROUTE_LABELS).join(', ');
-		setText(li._parts.routes, labels.length > MAX_ROUTE_LABELS ? `${shown} …` : shown);
+		setShownText(li._parts.routes, labels.length > MAX_ROUTE_LABELS ? `${shown} …` : shown);
 	}
 }

@@ -10,6 +10,7 @@
  * does the following (follow.js); the popup only holds the toggle.
  */
 
+import {setShownText} from './dom.js';
 import L from './leafletGlobal.js';
 import {arrivalWhen, whenText} from './arrivals.js';
 import {i18n as sharedI18n} from './i18n.js';
@@ -24,11 +25,6 @@ function element(tag, className, text = '') {
 /** Leaflet's `autoPanPaddingTopLeft` that keeps a popup clear of what covers the map. */
 export function clearOf({left = 0, top = 0} = {}) {
 	return [Math.max(20, left + 20), Math.max(20, top + 20)];
-}
-
-function setText(el, text) {
-	if (el.textContent !== text) { el.textContent = text; }
-	el.hidden = !text;
 }
 
 export class BusPopup {
@@ -172,11 +168,11 @@ export class BusPopup {
 		const t = (key, params) => this._i18n.t(key, params);
 		const vehicle = this._vehicle;
 		if (vehicle) {
-			setText(this._route, vehicle.route);
+			setShownText(this._route, vehicle.route);
 			this._route.style.setProperty('--route-color', vehicle.color);
-			setText(this._headsign, vehicle.headsign ? t('busHeadsign', {headsign: vehicle.headsign}) : '');
+			setShownText(this._headsign, vehicle.headsign ? t('busHeadsign', {headsign: vehicle.headsign}) : '');
 		}
-		setText(this._follow, t('busFollow'));
+		setShownText(this._follow, t('busFollow'));
 		this._follow.title = t('busFollowTitle');
 		this._renderTimes();
 		if (this._popup.isOpen()) { this._popup.update(); }
@@ -189,8 +185,8 @@ export class BusPopup {
 		const details = this._details;
 		const stale = this._staleOf(this._id) || details?.stale === true;
 		if (details && !details.active) {
-			setText(this._next, t('busEnded'));
-			setText(this._facts, '');
+			setShownText(this._next, t('busEnded'));
+			setShownText(this._facts, '');
 		} else if (details) {
 			const next = details.nextStop;
 			let nextText = '';
@@ -202,7 +198,7 @@ export class BusPopup {
 					nextText += ` · ${whenText(this._i18n, when, this._timeOf)}`;
 				}
 			}
-			setText(this._next, nextText);
+			setShownText(this._next, nextText);
 			const facts = [];
 			if (!stale && Number.isFinite(details.delay)) {
 				const minutes = Math.round(Math.abs(details.delay) / 60);
@@ -212,14 +208,14 @@ export class BusPopup {
 			if (!stale && Number.isFinite(details.speedKmh)) {
 				facts.push(t('busSpeed', {speed: Math.round(details.speedKmh)}));
 			}
-			setText(this._facts, facts.join(' · '));
+			setShownText(this._facts, facts.join(' · '));
 		} else {
-			setText(this._next, t('busLoading'));
-			setText(this._facts, '');
+			setShownText(this._next, t('busLoading'));
+			setShownText(this._facts, '');
 		}
 		const age = this._ageOf(this._id);
 		const ageText = age === null ? '' : this._i18n.age(age);
-		setText(this._age, !ageText ? '' : t(stale ? 'busNoSignal' : 'busUpdated', {age: ageText}));
+		setShownText(this._age, !ageText ? '' : t(stale ? 'busNoSignal' : 'busUpdated', {age: ageText}));
 		this._content.classList.toggle('bus-popup--stale', stale);
 	}
 

@@ -12,6 +12,7 @@
  * (i18n.js) and change with it; route and stop names stay as the feed gives them.
  */
 
+import {element} from './dom.js';
 import {fetchSearch, isAbort} from './api.js';
 import {debounce} from './debounce.js';
 import {i18n as sharedI18n} from './i18n.js';
@@ -19,13 +20,6 @@ import {routeChip} from './routeChip.js';
 import {describeCount, enterChoice, MAX_QUERY, moveActive, normalizeQuery, toOptions} from './searchResults.js';
 
 const DEBOUNCE_MS = 150;
-
-function element(tag, className, attributes = {}) {
-	const el = document.createElement(tag);
-	if (className) { el.className = className; }
-	for (const [name, value] of Object.entries(attributes)) { el.setAttribute(name, value); }
-	return el;
-}
 
 /** What the box shows once `option` is chosen. */
 function choiceText(option) {

@@ -7,6 +7,7 @@
  * language (i18n.js), and change with it.
  */
 
+import {setText} from './dom.js';
 import {i18n as sharedI18n} from './i18n.js';
 
 function span(className, text = '', quiet = false) {
@@ -15,10 +16,6 @@ function span(className, text = '', quiet = false) {
 	el.textContent = text;
 	if (quiet) { el.setAttribute('aria-live', 'off'); }
 	return el;
-}
-
-function setText(el, text) {
-	if (el.textContent !== text) { el.textContent = text; }
 }
 
 export class StatusLine {

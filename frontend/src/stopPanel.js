@@ -16,6 +16,7 @@
  * Owns the DOM inside its element; subscribing and showing buses are the caller's business.
  */
 
+import {element, setText} from './dom.js';
 import {Announcer, arrivalRows, diffKeys, whenText} from './arrivals.js';
 import {i18n as sharedI18n} from './i18n.js';
 import {routeChip} from './routeChip.js';
@@ -24,17 +25,6 @@ import {routeChip} from './routeChip.js';
 export const FRESH_MS = 15000;
 
 let panels = 0;
-
-function element(tag, className = '', attributes = {}) {
-	const el = document.createElement(tag);
-	if (className) { el.className = className; }
-	for (const [name, value] of Object.entries(attributes)) { el.setAttribute(name, value); }
-	return el;
-}
-
-function setText(el, text) {
-	if (el.textContent !== text) { el.textContent = text; }
-}
 
 export class StopPanel {
 	/**

@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import free_port, timeout
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bustrack.web", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout(60),
-        check=False,
-    )
+from tests.conftest import free_port
+from tests.web.process import run_cli as _run
 
 
 def test_port_in_use_is_a_one_line_error() -> None:
