@@ -25,10 +25,12 @@ __all__ = [
     "TILE_ZOOMS",
     "BBox",
     "Subscription",
+    "TilePlace",
     "channels_for",
     "parse_bbox",
     "route_channel",
     "tile_channel",
+    "tile_place",
     "tile_xy",
     "tiles_covering",
     "vehicle_channels",
@@ -68,6 +70,50 @@ def tile_xy(lat: float, lon: float, zoom: int) -> tuple[int, int]:
     return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
 
 
+def _tile_north(y: int, n: int) -> float:
+    """Return the latitude of the northern edge of tile row ``y`` of ``n``."""
+    return math.degrees(math.atan(math.sinh(math.pi * (1.0 - 2.0 * y / n))))
+
+
+@dataclass(frozen=True, slots=True)
+class TilePlace:
+    """The tile channels that hold a point (one per zoom in :data:`TILE_ZOOMS`), and
+    the bounds of the finest of those tiles.
+
+    A moving bus keeps its place until it leaves those bounds, so its channels are
+    worked out again only when it crosses a tile edge, not every tick.
+    """
+
+    channels: tuple[str, ...]
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def holds(self, lat: float, lon: float) -> bool:
+        """Return whether the point lies in this place's finest tile."""
+        return self.west <= lon < self.east and self.south < lat <= self.north
+
+
+def tile_place(lat: float, lon: float) -> TilePlace:
+    """Return the tiles that hold the point, at every zoom of :data:`TILE_ZOOMS`.
+
+    The coarser tiles are the finest one's ancestors (a slippy-map tile at zoom
+    ``z - k`` is ``x >> k, y >> k``), so one tile lookup serves every zoom.
+    """
+    zoom = TILE_ZOOMS[0]
+    x, y = tile_xy(lat, lon, zoom)
+    n = 1 << zoom
+    channels = tuple(tile_channel(z, x >> (zoom - z), y >> (zoom - z)) for z in TILE_ZOOMS)
+    return TilePlace(
+        channels,
+        west=x / n * 360.0 - 180.0,
+        south=_tile_north(y + 1, n),
+        east=(x + 1) / n * 360.0 - 180.0,
+        north=_tile_north(y, n),
+    )
+
+
 def tile_channel(zoom: int, x: int, y: int) -> str:
     """Return the channel name of tile ``x``, ``y`` at ``zoom``."""
     return f"{zoom}/{x}/{y}"
@@ -80,10 +126,7 @@ def route_channel(route_id: str) -> str:
 
 def vehicle_channels(lat: float, lon: float, route_id: str) -> tuple[str, ...]:
     """Return every channel a vehicle at ``lat``, ``lon`` on ``route_id`` belongs to."""
-    out = [ALL, route_channel(route_id)]
-    for zoom in TILE_ZOOMS:
-        out.append(tile_channel(zoom, *tile_xy(lat, lon, zoom)))
-    return tuple(out)
+    return (ALL, route_channel(route_id), *tile_place(lat, lon).channels)
 
 
 def tiles_covering(bbox: BBox, zoom: int) -> list[tuple[int, int]]:

@@ -11,6 +11,12 @@ and the frame time. Frames are then built lazily and cached for the tick:
 
 Vehicles are numbered (``n``) when they first appear; the number is what moves
 refer to, so frames stay small. Numbers are never reused within one Fleet.
+
+Advancing is the fixed cost of every tick, whoever listens, so it does as little
+per bus as it can: a bus that did not move keeps its entry, one that moved keeps
+its channels until it crosses a tile edge, and a channel's members are listed
+only when some client asks for one of its kind (one pass groups every channel of
+that kind).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bustrack.channels import vehicle_channels
+from bustrack.channels import ALL, TILE_ZOOMS, TilePlace, route_channel, tile_place
 from bustrack.protocol import COORD_SCALE, RouteInfo, encode_frame, encode_part
 from bustrack.simulation import Vehicle
 from bustrack.wsframe import text_frame
@@ -38,7 +44,8 @@ class Entry:
     headsign: str
     color: str
     pos: tuple[int, int, int]  # lat, lon in 1e-5 degrees; bearing in whole degrees
-    channels: tuple[str, ...]
+    channels: tuple[str, ...]  # ALL, its route's, then its tiles' (finest zoom first)
+    place: TilePlace  # the tiles it is in, and when it leaves them
     reported: int = 0  # Unix seconds of the last report if the bus went silent, else 0
 
     def full(self) -> tuple[int, str, str, str, str, str, int, int, int, int]:
@@ -61,6 +68,28 @@ def channel_key(channels: Iterable[str]) -> str:
     return "|".join(sorted(channels))
 
 
+def _family(channel: str) -> int:
+    """Return where channels like ``channel`` sit in :attr:`Entry.channels`."""
+    if channel == ALL:
+        return 0
+    if channel.startswith("r/"):
+        return 1
+    return 2 + _TILE_FAMILIES[channel.split("/", 1)[0]]
+
+
+_TILE_FAMILIES = {str(z): i for i, z in enumerate(TILE_ZOOMS)}
+
+
+def _group(entries: Mapping[str, Entry], family: int) -> dict[str, list[str]]:
+    """Return the ids of ``entries`` by their channel of ``family``, in entry order."""
+    if family == 0:
+        return {ALL: list(entries)}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for vid, entry in entries.items():
+        groups[entry.channels[family]].append(vid)
+    return dict(groups)
+
+
 class Fleet:
     """This tick's vehicles and the frames built from them."""
 
@@ -71,9 +100,10 @@ class Fleet:
         self.ts_ms = 0
         self.clock: dict[str, str] = {}
         self._next_n = 1
-        self._members: dict[str, list[str]] = {}
+        self._groups: dict[int, dict[str, list[str]]] = {}
         self._prev_entries: dict[str, Entry] = {}
-        self._prev_members: dict[str, list[str]] = {}
+        self._prev_groups: dict[int, dict[str, list[str]]] = {}
+        self._route_channels: dict[str, str] = {}
         self._parts: dict[tuple[str, str], bytes] = {}
         self._frames: dict[tuple[str, str], bytes] = {}
 
@@ -96,58 +126,99 @@ class Fleet:
         silent = silent or {}
         vehicles = list(vehicles)
         before = self.entries
+        before_get = before.get
+        silent_get = silent.get
+        scale = COORD_SCALE
         entries: dict[str, Entry] = {}
-        members: dict[str, list[str]] = defaultdict(list)
         for v in vehicles:
-            old = before.get(v.vehicle_id)
-            lat = round(v.lat * COORD_SCALE)
-            lon = round(v.lon * COORD_SCALE)
+            vid = v.vehicle_id
+            old = before_get(vid)
+            lat = round(v.lat * scale)
+            lon = round(v.lon * scale)
             pos = (lat, lon, round(v.bearing) % 360)
-            reported = silent.get(v.vehicle_id, 0)
-            if old is not None and old.pos == pos and old.reported == reported:
+            reported = silent_get(vid, 0)
+            if old is None:
+                entry = self._new_entry(v, routes, pos, reported)
+            elif old.pos == pos and old.reported == reported:
                 entry = old
             else:
-                info = routes[v.route_id]
-                if old is not None:
-                    n = old.n
-                else:
-                    n = self._next_n
-                    self._next_n += 1
+                place, channels = old.place, old.channels
+                if not place.holds(lat / scale, lon / scale):
+                    place = tile_place(lat / scale, lon / scale)
+                    channels = (*channels[:2], *place.channels)
                 entry = Entry(
-                    n=n,
-                    vehicle_id=v.vehicle_id,
-                    route_id=v.route_id,
-                    label=info.label,
-                    headsign=v.headsign,
-                    color=info.color,
-                    pos=pos,
-                    channels=vehicle_channels(lat / COORD_SCALE, lon / COORD_SCALE, v.route_id),
-                    reported=reported,
+                    old.n,
+                    vid,
+                    old.route_id,
+                    old.label,
+                    old.headsign,
+                    old.color,
+                    pos,
+                    channels,
+                    place,
+                    reported,
                 )
-            entries[v.vehicle_id] = entry
-            for c in entry.channels:
-                members[c].append(v.vehicle_id)
+            entries[vid] = entry
         self._prev_entries = before
-        self._prev_members = self._members
+        self._prev_groups = self._groups
         self.entries = entries
         self.vehicles = vehicles
-        self._members = dict(members)
+        self._groups = {}
         self.ts_ms = ts_ms
         self.clock = dict(clock)
         self._parts = {}
         self._frames = {}
 
+    def _new_entry(
+        self,
+        v: Vehicle,
+        routes: Mapping[str, RouteInfo],
+        pos: tuple[int, int, int],
+        reported: int,
+    ) -> Entry:
+        """Number a vehicle seen for the first time and work out its channels."""
+        info = routes[v.route_id]
+        n = self._next_n
+        self._next_n += 1
+        route = self._route_channels.get(v.route_id)
+        if route is None:
+            route = self._route_channels[v.route_id] = route_channel(v.route_id)
+        place = tile_place(pos[0] / COORD_SCALE, pos[1] / COORD_SCALE)
+        return Entry(
+            n=n,
+            vehicle_id=v.vehicle_id,
+            route_id=v.route_id,
+            label=info.label,
+            headsign=v.headsign,
+            color=info.color,
+            pos=pos,
+            channels=(ALL, route, *place.channels),
+            place=place,
+            reported=reported,
+        )
+
+    def _members(self, channel: str, *, previous: bool = False) -> list[str]:
+        """Return the ids of the vehicles in ``channel`` this tick (or the tick before)."""
+        family = _family(channel)
+        groups, entries = (
+            (self._prev_groups, self._prev_entries) if previous else (self._groups, self.entries)
+        )
+        found = groups.get(family)
+        if found is None:
+            found = groups[family] = _group(entries, family)
+        return found.get(channel, [])
+
     # Parts: one per channel and kind, at most once per tick.
 
     def _snapshot_part(self, channel: str) -> bytes:
         entries = self.entries
-        ids = self._members.get(channel, ())
+        ids = self._members(channel)
         return encode_part(channel, entered=[entries[i].full() for i in ids])
 
     def _update_part(self, channel: str) -> bytes:
         entries, before = self.entries, self._prev_entries
-        now_ids = self._members.get(channel, [])
-        was_ids = self._prev_members.get(channel, [])
+        now_ids = self._members(channel)
+        was_ids = self._members(channel, previous=True)
         was = set(was_ids)
         now = set(now_ids)
         entered = []

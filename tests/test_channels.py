@@ -6,6 +6,7 @@ from bustrack.channels import (
     Subscription,
     channels_for,
     parse_bbox,
+    tile_place,
     tile_xy,
     tiles_covering,
     vehicle_channels,
@@ -26,6 +27,30 @@ def test_tile_xy_matches_the_slippy_map_formula() -> None:
 def test_vehicle_channels_cover_all_route_and_two_tile_zooms() -> None:
     chans = vehicle_channels(18.9220, 72.8347, "BEST_1")
     assert chans == (ALL, "r/BEST_1", "14/11506/7314", "12/2876/1828")
+
+
+@pytest.mark.parametrize("lat, lon", [(18.9220, 72.8347), (19.2, 72.95), (-33.87, 151.21)])
+def test_a_tile_place_holds_its_tile_and_ends_at_its_edges(lat: float, lon: float) -> None:
+    place = tile_place(lat, lon)
+    assert place.holds(lat, lon)
+    assert place.channels == vehicle_channels(lat, lon, "R")[2:]
+    eps = 1e-9
+    inside = [
+        (place.south + eps, place.west),
+        (place.north, place.east - eps),
+        ((place.south + place.north) / 2, (place.west + place.east) / 2),
+    ]
+    outside = [
+        (place.south, lon),
+        (place.north + eps, lon),
+        (lat, place.west - eps),
+        (lat, place.east),
+    ]
+    for p in inside:
+        assert place.holds(*p) and tile_place(*p).channels == place.channels, p
+    for p in outside:
+        assert not place.holds(*p), p
+        assert tile_place(*p).channels[0] != place.channels[0], p
 
 
 def test_small_box_gets_its_fine_tiles() -> None:

@@ -77,6 +77,27 @@ def test_crossing_from_one_tile_to_another() -> None:
     assert payload(fleet, "update", there)["parts"][0]["e"][0][1] == "a"
 
 
+def test_a_bus_walking_across_tile_edges_is_always_in_its_own_tile() -> None:
+    # Small steps east and north across several zoom-14 tile edges: each tick the bus is
+    # in exactly the tiles its position is in, and every tile it left says so.
+    fleet = Fleet()
+    lat, lon = COLABA
+    previous: str | None = None
+    crossings = 0
+    for tick in range(60):
+        lat, lon = lat + 0.0007, lon + 0.0009
+        fleet.advance([vehicle("a", lat, lon)], ROUTES, 1000 * tick, {})
+        here = vehicle_channels(round(lat, 5), round(lon, 5), "R1")
+        assert fleet.entries["a"].channels == here
+        for tile in here[2:]:
+            assert [r[1] for r in payload(fleet, "snapshot", tile)["parts"][0]["e"]] == ["a"]
+        if previous is not None and previous != here[2]:
+            crossings += 1
+            assert payload(fleet, "update", previous)["parts"][0]["l"] == [fleet.entries["a"].n]
+        previous = here[2]
+    assert crossings >= 2
+
+
 def test_route_channels_filter_by_route() -> None:
     fleet = Fleet()
     fleet.advance([vehicle("a", *COLABA), vehicle("b", *BANDRA, route="R2")], ROUTES, 1000, {})
