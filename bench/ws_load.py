@@ -17,7 +17,8 @@ generator's CPU and the whole machine's, then prints:
   missed (bustrack: realistic viewports, see bench/viewports.py; the baseline has no
   subscriptions, so its clients get everything) -- goal 1;
 - the same whole-city frame to every client on both servers: deliveries per server
-  CPU-second -- goal 2;
+  CPU-second at 200, 1,000 and 2,000 clients -- goal 2, judged at the most of them the
+  baseline sustains (below that, the ticks' fixed cost, not the fan-out, sets the ratio);
 - viewport clients with and without one whole-city client that stops reading -- goal 3;
 - server memory per idle connection, and a storm of connects and disconnects.
 
@@ -73,7 +74,7 @@ class Plan:
     ours_ramp: tuple[int, ...]  # always up to ours_goal; beyond it, while sustained
     ours_goal: int  # goal 1's number of clients
     baseline_ramp: tuple[int, ...]  # stops after two steps in a row fail
-    city_clients: tuple[int, ...]  # goal 2: at the first; the others show the trend
+    city_clients: tuple[int, ...]  # goal 2: judged at the most the baseline sustains
     goal3_clients: int
     stuck_timeout: float
     heartbeat: float | None  # None: bustrack's default (20 s)
@@ -89,7 +90,7 @@ FULL = Plan(
     ours_ramp=(1000, 3000, 5000, 7000, 10000, 12500, 15000),
     ours_goal=10000,
     baseline_ramp=(25, 50, 100, 200, 400, 600, 800, 1200, 1600, 2400),
-    city_clients=(200, 1000),
+    city_clients=(200, 1000, 2000),
     goal3_clients=2000,
     stuck_timeout=10.0,
     heartbeat=None,
@@ -673,6 +674,20 @@ def marginal_us(rows: Sequence[Row]) -> float:
     return cpu / deliveries * 1e6 if deliveries > 0 else float("nan")
 
 
+def goal2_pair(pairs: Sequence[tuple[Row, Row]]) -> tuple[Row, Row] | None:
+    """The (ours, baseline) windows goal 2 is judged on: the most whole-city clients the
+    baseline sustained (p99 within the limit, nothing missed).
+
+    Deliveries per CPU-second mix a fixed cost per tick (the simulation, and for
+    bustrack the predictions and arrival boards the baseline does not have) with a
+    cost per delivery; the goal is about the second (the same frame to many clients),
+    which shows once there are many clients, up to as many as the baseline can serve.
+    Every count's ratio is printed beside it.
+    """
+    good = [(o, b) for o, b in pairs if b.sustained]
+    return max(good, key=lambda p: p[1].clients) if good else None
+
+
 def best(rows: Sequence[Row]) -> Row | None:
     """The biggest step that was sustained."""
     good = [r for r in rows if r.sustained]
@@ -758,8 +773,8 @@ def report(
             f"(medians); other work on the machine: {top.sample.other_cpu:.2f} cores"
         )
     say("")
-    n2 = plan.city_clients[0]
-    say(f"## Goal 2: the same frame to every client ({n2} whole-city clients; more for the trend)")
+    counts = ", ".join(map(fmt_int, plan.city_clients))
+    say(f"## Goal 2: the same frame to every client ({counts} whole-city clients)")
     say("")
     g2 = [("ours", r) for r in [res.ours_zero, *res.ours_city]]
     g2 += [("baseline", r) for r in [res.base_zero, *res.base_city]]
@@ -798,17 +813,26 @@ def report(
         )
     say(table(headers, rows))
     if res.ours_city and res.base_city:
-        ours, base = res.ours_city[0], res.base_city[0]
-        r2 = ours.deliveries_per_cpu_s / base.deliveries_per_cpu_s
+        pairs = list(zip(res.ours_city, res.base_city, strict=False))
+        judged = goal2_pair(pairs)
         say("")
-        say(
-            f"Goal 2: deliveries per server CPU-second at {n2} clients, ours / baseline = "
-            f"{r2:.2f}x (goal >= 1.5x) -- {verdict(r2 >= 1.5)}"
-        )
-        for o, b in list(zip(res.ours_city, res.base_city, strict=False))[1:]:
+        if judged is None:
+            say("Goal 2: the baseline sustained none of these counts -- NOT MEASURED")
+        else:
+            ours, base = judged
+            r2 = ours.deliveries_per_cpu_s / base.deliveries_per_cpu_s
+            say(
+                f"Goal 2: deliveries per server CPU-second at {fmt_int(ours.clients)} whole-city "
+                f"clients (the most the baseline sustained here), ours / baseline = {r2:.2f}x "
+                f"(goal >= 1.5x) -- {verdict(r2 >= 1.5)}"
+            )
+        for o, b in pairs:
+            if (o, b) == judged:
+                continue
             say(
                 f"        at {fmt_int(o.clients)} clients: "
                 f"{o.deliveries_per_cpu_s / b.deliveries_per_cpu_s:.2f}x"
+                f"{'' if b.sustained else ' (the baseline did not sustain it)'}"
             )
         if res.ours_zero and res.base_zero:
             say(
