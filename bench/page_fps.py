@@ -17,7 +17,8 @@ deltas) for ``--seconds``, in two scenarios:
   mouse events handled by Leaflet's own drag), so the map moves every frame and the canvas
   redraws every bus every frame.
 - ``zoom``: the map zooms in by one level and out again, animated, every half second
-  (during Leaflet's zoom animation the canvas redraws every bus every frame).
+  (during Leaflet's zoom animation the canvas is CSS-scaled with the map, as Leaflet's own
+  renderers are, and redrawn once at the new zoom when it ends).
 
 The renderers are the page's default (one canvas, ``frontend/src/busCanvasLayer.js``) and
 ``?markers=dom`` (one Leaflet DOM marker per bus, ``frontend/src/busDomLayer.js``: the page's

@@ -14,10 +14,13 @@
  *
  * The canvas sits in a pane of its own above the route lines and the stops and covers the map's
  * container and a margin around it. A pan moves it along with the map pane, as Leaflet's own
- * canvas renderer; it is redrawn when the margin runs out, when something on it moves, and,
- * during Leaflet's zoom animation, frame by frame with the view the other layers are being
- * CSS-scaled through (busView.js), so that buses keep their size and stay on their roads. The
- * map is assumed to be in Web Mercator (Leaflet's default CRS).
+ * canvas renderer; it is redrawn when the margin runs out and when something on it moves. During
+ * Leaflet's zoom animation it is not redrawn at all: as Leaflet's own renderers do, it is given
+ * the CSS transform that takes it to the new view (busView.js), the browser animates it with the
+ * tiles and the other layers (the buses grow or shrink with the map for that quarter second and
+ * stop gliding), and it is redrawn once, at the new zoom, when the animation ends. (Redrawing
+ * 3,000 sprites every frame of the animation cost too much with software rendering.) The map is
+ * assumed to be in Web Mercator (Leaflet's default CRS).
  *
  * It takes no pointer events: busCanvasInput.js finds the bus under a
  * click (and opens the same popup as the DOM markers, busPopup.js, which follows its bus) or a
@@ -35,7 +38,7 @@ import {LABEL_HEIGHT, LabelSprites, placeLabels} from './busLabels.js';
 import {BusPopup} from './busPopup.js';
 import {BusSlots, FREE, LIVE, shouldGlide} from './busSlots.js';
 import {SIZES, SpriteAtlas, bearingBucket, cellHalf, sizeFor} from './busSprites.js';
-import {ZOOM_ANIM_MS, lerpView, zoomEase} from './busView.js';
+import {ZOOM_ANIM_MS, lerpView, zoomEase, zoomTransform} from './busView.js';
 import {FollowMap} from './follow.js';
 import {clamp01, metersPerPixel} from './geo.js';
 import {onRoute} from './routeIndex.js';
@@ -115,6 +118,8 @@ export const BusCanvasLayer = L.Layer.extend({
 		}
 		this._crs = map.options.crs;
 		this._canvas = L.DomUtil.create('canvas', 'bus-canvas', this.getPane());
+		// Scaled by the browser along with the other layers during Leaflet's zoom animation.
+		if (this._zoomAnimated) { L.DomUtil.addClass(this._canvas, 'leaflet-zoom-animated'); }
 		// Pointer events go to what lies beneath (stops, the map); busCanvasInput.js finds buses.
 		this._canvas.style.pointerEvents = 'none';
 		this._canvas.setAttribute('aria-hidden', 'true');
@@ -437,12 +442,21 @@ export const BusCanvasLayer = L.Layer.extend({
 		const origin = map.project(e.center, e.zoom).subtract(map.getSize().divideBy(2)).add(panePos).round();
 		const to = {scale: map.getZoomScale(e.zoom, 0), ox: origin.x - panePos.x, oy: origin.y - panePos.y};
 		this._anim = {start: now, from, to};
+		// What is drawn goes where the other layers go, CSS-animated (leaflet.css), as Leaflet's
+		// renderers do (Renderer._updateTransform); nothing is drawn until zoomend.
+		const drawn = this._drawnView;
+		if (drawn !== null) {
+			const t = zoomTransform(drawn, this._pad, to, origin);
+			L.DomUtil.setTransform(this._canvas, L.point(t.x, t.y), t.scale);
+		}
 		this._setHover(-1);
 		this._changed();
 	},
 
 	_onZoomEnd() {
 		this._anim = null;
+		// Redrawn at the new zoom by the next frame (only once: drawing here as well would draw
+		// twice in that frame, since the buses glide).
 		this._changed();
 	},
 
@@ -464,14 +478,14 @@ export const BusCanvasLayer = L.Layer.extend({
 		if (this._slots.advance(time) > 0) { this._dirty = true; }
 		// Recentre first: the pan redraws the canvas with the map (see _onMove).
 		this._followMap();
-		this._draw(time);
+		this._draw();
 		this._followPopup();
-		if (this._slots.busy || this._anim) { this._raf = requestAnimationFrame(this._frame); }
+		if (this._slots.busy) { this._raf = requestAnimationFrame(this._frame); }
 	},
 
 	/** Bring the canvas up to date now (e.g. before hit-testing after a pan). */
 	_drawNow() {
-		if (this._map) { this._draw(performance.now()); }
+		if (this._map) { this._draw(); }
 	},
 
 	_setFollow(id) {
@@ -533,8 +547,9 @@ export const BusCanvasLayer = L.Layer.extend({
 		return {dx: drawn.ox - view.ox, dy: drawn.oy - view.oy};
 	},
 
-	/** Redraw if the view or anything drawn changed since the last time. */
-	_draw(now) {
+	/** Redraw if the view or anything drawn changed since the last time (not during a zoom animation). */
+	_draw() {
+		if (this._anim) { return; }
 		const map = this._map;
 		const canvas = this._canvas;
 		const {x: width, y: height} = map.getSize();
@@ -556,10 +571,9 @@ export const BusCanvasLayer = L.Layer.extend({
 			canvas.style.height = `${height + 2 * padY}px`;
 			this._dirty = true;
 		}
-		const view = this._view(now);
+		const view = this._mapView();
 		view.origin = map.getPixelOrigin();
-		// (During a zoom animation the sprites keep the size they had.)
-		const size = this._anim ? this._size : sizeFor(map.getZoom());
+		const size = sizeFor(map.getZoom());
 		if (size !== this._size) {
 			this._size = size;
 			this._dirty = true;
@@ -582,7 +596,7 @@ export const BusCanvasLayer = L.Layer.extend({
 		ctx.globalAlpha = 1;
 		ctx.clearRect(0, 0, w, h);
 		this._drawBuses(ctx, count, dpr);
-		this._drawLabels(ctx, count, dpr, !this._anim && map.getZoom() >= this.options.labelMinZoom);
+		this._drawLabels(ctx, count, dpr, map.getZoom() >= this.options.labelMinZoom);
 	},
 
 	/**

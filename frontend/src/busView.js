@@ -2,11 +2,12 @@
  * Where the canvas layer draws a point: a *view* maps a point `w` of the world plane (Web
  * Mercator pixels at zoom 0) to the map's container, `c = w × scale − offset`.
  *
- * During Leaflet's zoom animation the other layers are CSS-scaled from the old view to the new
- * one (leaflet.css: `transform 0.25s cubic-bezier(0,0,0.25,1)`); a CSS transform interpolated
- * that way moves every point along the straight line between its old and its new place, which is
- * the view `lerpView(old, new, ease(t))`. The canvas draws with that view, frame by frame, so the
- * buses stay on their roads while the tiles and lines zoom, and keep their size.
+ * During Leaflet's zoom animation the layers are CSS-scaled from the old view to the new one
+ * (leaflet.css: `transform 0.25s cubic-bezier(0,0,0.25,1)`); a CSS transform interpolated that
+ * way moves every point along the straight line between its old and its new place, which is the
+ * view `lerpView(old, new, ease(t))`: where a bus is shown mid-zoom. The canvas is not redrawn
+ * then: like Leaflet's own renderers it is given the transform (`zoomTransform`) that takes what
+ * it shows to the new view, and the browser animates it.
  *
  * Pure: numbers in, numbers out.
  */
@@ -61,5 +62,27 @@ export function lerpView(a, b, e) {
 		scale: a.scale + (b.scale - a.scale) * e,
 		ox: a.ox + (b.ox - a.ox) * e,
 		oy: a.oy + (b.oy - a.oy) * e,
+	};
+}
+
+/**
+ * The CSS transform (`translate(x, y) scale(scale)`, origin at the top left, in the map pane's
+ * layer pixels) that moves a canvas drawn with view `drawn` to view `to`: the canvas's top left
+ * corner was at container point (−pad.x, −pad.y) when it was drawn, and `toOrigin` is the map's
+ * pixel origin (layer point 0, 0 in pixels of the new zoom) once it is at `to`. A point drawn at
+ * canvas pixel `w × drawn.scale − drawn.ox + pad` ends up at layer point `w × to.scale − toOrigin`.
+ *
+ * @param {{scale: number, ox: number, oy: number}} drawn
+ * @param {{x: number, y: number}} pad
+ * @param {{scale: number}} to
+ * @param {{x: number, y: number}} toOrigin
+ * @returns {{x: number, y: number, scale: number}}
+ */
+export function zoomTransform(drawn, pad, to, toOrigin) {
+	const scale = to.scale / drawn.scale;
+	return {
+		x: (drawn.ox - pad.x) * scale - toOrigin.x,
+		y: (drawn.oy - pad.y) * scale - toOrigin.y,
+		scale,
 	};
 }

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import {ZOOM_ANIM_MS, cubicBezier, lerpView, zoomEase} from '../src/busView.js';
+import {ZOOM_ANIM_MS, cubicBezier, lerpView, zoomEase, zoomTransform} from '../src/busView.js';
 
 const near = (a, b, eps = 1e-4) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
 
@@ -36,4 +36,26 @@ test('views: a point moves along the line between its old and new place', () => 
 		near(x, x0 + (x1 - x0) * e, 1e-6);
 		near(y, y0 + (y1 - y0) * e, 1e-6);
 	}
+});
+
+test('zoom transform: a point drawn on the canvas lands where the new view puts it', () => {
+	// Drawn at zoom 11 with the pane panned by (30, -12); zooming to 12 about some centre.
+	const panePos = {x: 30, y: -12};
+	const origin0 = {x: 365000, y: 232000};
+	const drawn = {scale: 2 ** 19, ox: origin0.x - panePos.x, oy: origin0.y - panePos.y};
+	const pad = {x: 128, y: 80};
+	const to = {scale: 2 ** 20};
+	const toOrigin = {x: 730400, y: 464300};
+	const t = zoomTransform(drawn, pad, to, toOrigin);
+	assert.equal(t.scale, 2);
+	for (const w of [{x: 180.5, y: 115.25}, {x: 179.9, y: 114.8}]) {
+		// Canvas pixel (CSS) where it was drawn, then where the transform shows it (layer pixels).
+		const px = w.x * drawn.scale - drawn.ox + pad.x;
+		const py = w.y * drawn.scale - drawn.oy + pad.y;
+		near(t.x + t.scale * px, w.x * to.scale - toOrigin.x, 1e-6);
+		near(t.y + t.scale * py, w.y * to.scale - toOrigin.y, 1e-6);
+	}
+	// No zoom, no move: the canvas stays where it was put (container point −pad).
+	const still = zoomTransform(drawn, pad, {scale: drawn.scale}, origin0);
+	assert.deepEqual(still, {x: -pad.x - panePos.x, y: -pad.y - panePos.y, scale: 1});
 });

@@ -243,3 +243,103 @@ def test_removing_the_layer_undoes_its_dom(page: Page, server: Server) -> None:
     assert after["onMap"]
     assert after["containerChildren"] == before["containerChildren"]
     page.wait_for_function(SHOWN, timeout=timeout(10_000))
+
+
+# Zoom out by one level, animated, about the centre of the map; stop the canvas's CSS transition
+# halfway (Web Animations API) and tell where bus `id` shows then: the pixel of the canvas under
+# the point where the map puts it (a point moves in a straight line from where it was to where
+# it goes, at the progress of Leaflet's easing), and the canvas's transform. Leaflet ends the
+# animation itself 250 ms after it began: everything here happens well before.
+ZOOM_OUT_HALFWAY = """async (id) => {
+    const b = window.bustrack;
+    const map = b.map;
+    const canvas = document.querySelector('.bus-canvas');
+    const rect = map.getContainer().getBoundingClientRect();
+    const at = (p) => ({x: p.x - rect.left, y: p.y - rect.top});
+    const before = at(b.markerScreenPositions().find((p) => p.id === id));
+    const latlng = map.containerPointToLatLng([before.x, before.y]);
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    map.setZoom(map.getZoom() - 1);
+    await frame();
+    await frame();
+    const animations = canvas.getAnimations();
+    if (animations.length !== 1 || !map._animatingZoom) { return {animations: animations.length}; }
+    const [animation] = animations;
+    animation.pause();
+    const duration = animation.effect.getTiming().duration;
+    animation.currentTime = duration / 2;
+    const after = map.latLngToContainerPoint(latlng); // the map's state is the new zoom already
+    // Leaflet's easing, cubic-bezier(0, 0, 0.25, 1), at half time (busView.test.mjs).
+    const e = 0.8231;
+    const x = before.x + (after.x - before.x) * e;
+    const y = before.y + (after.y - before.y) * e;
+    const box = canvas.getBoundingClientRect();
+    const k = canvas.width / box.width;
+    const px = Math.round((rect.left + x - box.left) * k);
+    const py = Math.round((rect.top + y - box.top) * k);
+    const pixel = [...canvas.getContext('2d').getImageData(px, py, 1, 1).data];
+    return {
+        animations: 1, duration, pixel, moved: Math.hypot(after.x - before.x, after.y - before.y),
+        scale: box.width / canvas.offsetWidth,
+    };
+}"""
+
+# The colour drawn on the canvas at the centre of bus `id`: [r, g, b, a].
+PIXEL_AT_BUS = """(id) => {
+    const p = window.bustrack.markerScreenPositions().find((q) => q.id === id);
+    const canvas = document.querySelector('.bus-canvas');
+    const box = canvas.getBoundingClientRect();
+    const k = canvas.width / box.width;
+    return [...canvas.getContext('2d').getImageData(
+        Math.round((p.x - box.left) * k), Math.round((p.y - box.top) * k), 1, 1).data];
+}"""
+
+# A bus within 150 px of the centre of the map (but 60 px or more from it) with no other bus
+# within 30 px: {id, x, y}, or null.
+CLEAR_BUS_NEAR_CENTRE = """() => {
+    const b = window.bustrack;
+    const rect = document.getElementById('map').getBoundingClientRect();
+    const cx = rect.left + rect.width / 2;
+    const cy = rect.top + rect.height / 2;
+    const all = b.markerScreenPositions();
+    return all.find((p) => {
+        const d = Math.hypot(p.x - cx, p.y - cy);
+        return d >= 60 && d <= 150
+            && all.every((q) => q === p || Math.hypot(q.x - p.x, q.y - p.y) > 30);
+    }) ?? null;
+}"""
+
+
+def _rgb(color: str) -> list[int]:
+    return [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+
+
+def test_a_zoom_animation_scales_the_drawn_buses_with_the_map_then_redraws_them(
+    page: Page, server: Server
+) -> None:
+    _open(page, server)
+    page.evaluate(ZOOM_TO_BUSIEST, 15)
+    page.wait_for_timeout(500)
+    bus = page.evaluate(CLEAR_BUS_NEAR_CENTRE)
+    assert bus is not None, "no bus clear of others near the centre"
+    color = _rgb(page.evaluate("(id) => window.bustrack.vehicle(id).color", bus["id"]))
+    assert page.evaluate(PIXEL_AT_BUS, bus["id"])[:3] == color
+
+    # Halfway through the animation the canvas (not redrawn) is scaled and moved with the map:
+    # the bus shows where the map's own layers put that spot, in its colour.
+    mid = page.evaluate(ZOOM_OUT_HALFWAY, bus["id"])
+    assert mid["animations"] == 1, "the canvas is animated by the browser, with the map"
+    assert 0.5 < mid["scale"] < 0.7
+    assert mid["moved"] > 25
+    assert mid["pixel"][:3] == color
+    assert mid["pixel"][3] == 255
+
+    # Once the animation is over, the buses are drawn anew at the new zoom, without a transform.
+    page.wait_for_function(
+        """() => !window.bustrack.map._animatingZoom
+            && !/scale/.test(document.querySelector('.bus-canvas').style.transform)""",
+        timeout=timeout(5_000),
+    )
+    assert page.evaluate("() => window.bustrack.map.getZoom()") == 14
+    page.wait_for_timeout(100)
+    assert page.evaluate(PIXEL_AT_BUS, bus["id"])[:3] == color
