@@ -147,6 +147,26 @@ function setList(on, {returnFocus = false} = {}) {
 	}
 }
 
+/** The buses on screen that the route filter lets through: `[{id, x, y}]` (container pixels). */
+function busesInView() {
+	const size = map.getSize();
+	const shown = new Set(buses.shownIds());
+	return buses.screenPositions().filter((p) => shown.has(p.id) &&
+		p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y);
+}
+
+/** What the status line counts: the buses in view, or every bus of the route shown alone. */
+function busCount() {
+	const routeId = network?.selection.routeId ?? null;
+	if (routeId === null) { return {count: busesInView().length, route: null}; }
+	return {count: buses.shownIds().length, route: network.routes.get(routeId)?.label ?? routeId};
+}
+
+function showCount() {
+	const {count, route} = busCount();
+	status.setCount(count, {route});
+}
+
 /** What the list view shows: the buses and stops in view, the nearest the centre first. */
 function listSource() {
 	const MAX_BUSES = 30;
@@ -155,9 +175,7 @@ function listSource() {
 	const cx = size.x / 2;
 	const cy = size.y / 2;
 	const near = (a, b) => Math.hypot(a.x - cx, a.y - cy) - Math.hypot(b.x - cx, b.y - cy);
-	const shown = new Set(buses.shownIds());
-	const inView = buses.screenPositions().filter((p) => shown.has(p.id) &&
-		p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y).sort(near);
+	const inView = busesInView().sort(near);
 	const now = Date.now();
 	const list = inView.slice(0, MAX_BUSES).map(({id}) => {
 		const v = fleet.get(id);
@@ -188,6 +206,7 @@ network = addNetwork(map, buses, document.getElementById('search'), {
 });
 map.on('moveend', () => {
 	if (sheet.shown === 'list') { busList.refresh(); }
+	showCount();
 });
 
 /** Recompute which buses are stale (their last report is older than stale_after_s). */
@@ -234,7 +253,8 @@ function onSnapshot(frame, receivedAt) {
 	showClock();
 	setStale(false);
 	checkStale();
-	status.live(fleet.size);
+	const {count, route} = busCount();
+	status.live(count, {route});
 	stopPanel.setConnected(true);
 	focus.onSnapshot();
 }
@@ -249,7 +269,7 @@ function onUpdate(frame, receivedAt) {
 	showClock();
 	checkStale();
 	for (const id of changes.removed) { details.delete(id); }
-	status.setCount(fleet.size);
+	showCount();
 }
 
 function onArrivals(frame) {

@@ -1,5 +1,6 @@
 /**
- * The status line: connection state, bus count, service time and the clock's note.
+ * The status line: connection state, how many buses are in view (or on the route shown alone),
+ * service time and the clock's note.
  *
  * Owns the DOM inside its element and nothing else. The element is a polite live region;
  * the parts that change every second (count, countdown, time) are marked `aria-live="off"`
@@ -31,6 +32,7 @@ export class StatusLine {
 		this._i18n = i18n;
 		this._state = 'connecting';
 		this._count = 0;
+		this._route = null; // the label of the route shown alone, or null
 		this._retryAt = null;
 		this._timer = null;
 		this._time = '';
@@ -83,9 +85,10 @@ export class StatusLine {
 		return this._setState('connecting');
 	}
 
-	/** Live with `count` buses. */
-	live(count) {
+	/** Live with `count` buses in view (or on route `route`, a label, when one is shown alone). */
+	live(count, {route = null} = {}) {
 		this._count = count;
+		this._route = route;
 		return this._setState('live');
 	}
 
@@ -100,9 +103,10 @@ export class StatusLine {
 		return this._setState('outdated');
 	}
 
-	/** The number of buses shown. */
-	setCount(count) {
+	/** The number of buses in view, or on route `route` (a label) when one is shown alone. */
+	setCount(count, {route = null} = {}) {
 		this._count = count;
+		this._route = route;
 		if (this._state === 'live') { this._render(); }
 		return this;
 	}
@@ -150,7 +154,9 @@ export class StatusLine {
 			label = t('statusConnecting');
 		} else if (state === 'live') {
 			label = t('statusLive');
-			detail = t('statusBuses', {count: this._count});
+			detail = this._route === null
+				? t('statusBuses', {count: this._count})
+				: t('statusBusesOnRoute', {count: this._count, route: this._route});
 		} else if (state === 'waiting') {
 			const seconds = Math.max(0, Math.ceil((this._retryAt - this._now()) / 1000));
 			label = t('statusReconnecting');

@@ -56,8 +56,9 @@ test('Marathi and Hindi are written in Devanagari, not left in English', () => {
 test('lookup: placeholders filled, plural chosen by count, numbers in the language', () => {
 	const t = new I18n();
 	assert.equal(t.lang, 'en');
-	assert.equal(t.t('statusBuses', {count: 1}), '· 1 bus');
-	assert.equal(t.t('statusBuses', {count: 3046}), '· 3,046 buses');
+	assert.equal(t.t('statusBuses', {count: 1}), '· 1 bus in view');
+	assert.equal(t.t('statusBuses', {count: 3046}), '· 3,046 buses in view');
+	assert.equal(t.t('statusBusesOnRoute', {count: 6, route: '7'}), '· 6 buses on route 7');
 	assert.equal(t.t('busName', {route: '10AS', headsign: 'Colaba Depot'}), 'Bus 10AS to Colaba Depot');
 	assert.equal(t.t('arrivalIn', {count: 4}), 'in 4 min');
 	assert.equal(t.t('busSpeed', {speed: 14.24}), '14.2 km/h');
@@ -69,13 +70,15 @@ test('lookup: placeholders filled, plural chosen by count, numbers in the langua
 	assert.equal(mr.t('arrivalIn', {count: 5}), '५ मिनिटांत');
 	assert.equal(mr.t('countStops', {count: 1}), '१ थांबा');
 	assert.equal(mr.t('countStops', {count: 2}), '२ थांबे');
+	assert.equal(mr.t('statusBusesOnRoute', {count: 3, route: '7'}), '· मार्ग 7 वर ३ बस');
 	// Names from the feed stay as they are, digits and all.
 	assert.equal(mr.t('busName', {route: '10AS', headsign: 'Colaba Depot'}), 'बस 10AS, Colaba Depot कडे');
 
 	const hi = new I18n('hi');
-	assert.equal(hi.t('statusBuses', {count: 1}), '· 1 बस');
-	assert.equal(hi.t('statusBuses', {count: 0}), '· 0 बस', 'Hindi: 0 takes the "one" form');
-	assert.equal(hi.t('statusBuses', {count: 2}), '· 2 बसें');
+	assert.equal(hi.t('statusBuses', {count: 1}), '· 1 बस दिख रही है');
+	assert.equal(hi.t('statusBuses', {count: 0}), '· 0 बस दिख रही है', 'Hindi: 0 takes the "one" form');
+	assert.equal(hi.t('statusBuses', {count: 2}), '· 2 बसें दिख रही हैं');
+	assert.equal(hi.t('statusBusesOnRoute', {count: 2, route: '7'}), '· रूट 7 पर 2 बसें');
 	assert.equal(hi.t('ageHours', {count: 2}), '2 घंटे पहले');
 });
 

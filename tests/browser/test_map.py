@@ -98,3 +98,27 @@ def test_popup_shows_route_headsign_and_age(page: Page, server: Server) -> None:
     expect(popup).to_contain_text(vehicle["route"])
     expect(popup).to_contain_text(vehicle["headsign"])
     expect(popup).to_contain_text("ago")
+
+
+# The status line's count, and the buses drawn inside the map's box, both read in the page.
+STATUS_COUNT_AND_IN_VIEW = """() => {
+    const b = window.bustrack;
+    const m = b.statusText().match(/([\\d,]+) bus(es)? in view/);
+    const rect = b.map.getContainer().getBoundingClientRect();
+    const inView = b.markerScreenPositions().filter((p) => p.x >= rect.left
+        && p.x <= rect.right && p.y >= rect.top && p.y <= rect.bottom).length;
+    return {said: m ? Number(m[1].replace(/,/g, '')) : null, inView, known: b.vehicleCount()};
+}"""
+
+
+def test_the_status_line_counts_the_buses_in_view(page: Page, server: Server) -> None:
+    page.goto(server.url + "/")
+    expect(page.locator("#status")).to_contain_text("in view", timeout=timeout(20_000))
+    # Zoomed in, the page knows the buses of whole tiles around the view, more than it shows:
+    # the status line counts those in view.
+    page.evaluate(ZOOM_TO_BUSIEST, 15)
+    page.wait_for_function(
+        f"() => {{ const c = ({STATUS_COUNT_AND_IN_VIEW})(); "
+        "return c.said !== null && c.said === c.inView && c.inView > 0 && c.known > c.inView; }",
+        timeout=timeout(20_000),
+    )

@@ -128,6 +128,18 @@ def test_choose_a_route_with_the_keyboard_then_clear(page: Page, server: Server)
     )
     assert set(routes_of_visible) == {route_id}
     page.wait_for_function(FITS_ROUTE, arg=route_id, timeout=timeout(10_000))
+    # The status line counts that route's buses, by name.
+    page.wait_for_function(
+        """({id, label}) => {
+            const b = window.bustrack;
+            const n = [...b.fleet.values()].filter((v) => v.routeId === id).length;
+            const said = b.statusText().match(/([\\d,]+) bus(es)? on route /);
+            return n > 0 && said !== null && Number(said[1]) === n
+                && b.statusText().includes(`on route ${label}`);
+        }""",
+        arg={"id": route_id, "label": label},
+        timeout=timeout(10_000),
+    )
 
     # The visible clear control brings everything back.
     clear = page.get_by_role("button", name="Clear search and show all routes")
