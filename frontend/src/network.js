@@ -42,7 +42,7 @@ export function addNetwork(map, buses, searchElement, {subscription = null, onSt
 		return true;
 	};
 	const stops = stopsLayer({routes, onRoute: showRoute, onArrivals: onStop, i18n, covers}).addTo(map);
-	const selection = new RouteSelection({map, routes, lines, buses, stops, subscription, fitOptions: FIT_OPTIONS});
+	const selection = new RouteSelection({map, routes, lines, buses, stops, subscription, fitOptions: FIT_OPTIONS, covers});
 
 	search = new SearchBox(searchElement, {
 		onRoute: (option) => selection.select(option.id),

@@ -19,8 +19,10 @@ export class RouteSelection {
 	 * @param {object} [parts.subscription] subscription.js: `setRoutes(ids)`, so that the server
 	 *   sends the route's buses wherever they are
 	 * @param {object} [parts.fitOptions] for `map.fitBounds` (padding clear of the page's controls)
+	 * @param {Function} [parts.covers] `() => {left, top, bottom}`: what the page's own boxes (the
+	 *   panel, the top bar) cover of the map now, kept clear when fitting the route
 	 */
-	constructor({map, routes, lines, buses, stops, subscription = null, fitOptions = {}}) {
+	constructor({map, routes, lines, buses, stops, subscription = null, fitOptions = {}, covers = null}) {
 		this._map = map;
 		this._routes = routes;
 		this._lines = lines;
@@ -28,6 +30,7 @@ export class RouteSelection {
 		this._stops = stops;
 		this._subscription = subscription;
 		this._fitOptions = {maxZoom: 16, ...fitOptions};
+		this._covers = covers;
 		this._id = null;
 	}
 
@@ -49,8 +52,20 @@ export class RouteSelection {
 		this._stops.setRouteFilter(id);
 		this._subscription?.setRoutes([id]);
 		const box = this._routes.boxOf(id);
-		if (box) { this._map.fitBounds(boxToCorners(box), this._fitOptions); }
+		if (box) { this._map.fitBounds(boxToCorners(box), this._fitClear()); }
 		return true;
+	}
+
+	/** The fit options, with padding that also keeps the route clear of the page's boxes now. */
+	_fitClear() {
+		const {left = 0, top = 0, bottom = 0} = this._covers?.() ?? {};
+		const [padLeft, padTop] = this._fitOptions.paddingTopLeft ?? [0, 0];
+		const [padRight, padBottom] = this._fitOptions.paddingBottomRight ?? [0, 0];
+		return {
+			...this._fitOptions,
+			paddingTopLeft: [padLeft + left, Math.max(padTop, top + padLeft)],
+			paddingBottomRight: [padRight, padBottom + bottom],
+		};
 	}
 
 	/** Show every route, bus and stop again (the view stays where it is). */

@@ -169,6 +169,36 @@ def test_choose_a_route_with_the_keyboard_then_clear(page: Page, server: Server)
     assert page.evaluate("() => window.bustrack.routeLineCount() === window.bustrack.routeCount()")
 
 
+# Route `id`'s box, in map-container pixels, lies right of the panel and below the status line.
+ROUTE_CLEAR_OF_PANEL = """(id) => {
+    const b = window.bustrack;
+    const [w, s, e, n] = b.routeBox(id);
+    const map = b.map.getContainer().getBoundingClientRect();
+    const sw = b.map.latLngToContainerPoint([s, w]);
+    const ne = b.map.latLngToContainerPoint([n, e]);
+    const panel = document.getElementById('sheet').getBoundingClientRect();
+    const status = document.getElementById('status').getBoundingClientRect();
+    return !document.getElementById('sheet').hidden
+        && sw.x >= panel.right - map.left && ne.y >= status.bottom - map.top
+        && ne.x <= map.width && sw.y <= map.height;
+}"""
+
+
+def test_a_chosen_route_is_fitted_clear_of_the_open_panel(page: Page, server: Server) -> None:
+    _open(page, server)
+    page.get_by_role("button", name="List", exact=True).click()
+    expect(page.locator("#sheet")).to_be_visible()
+    route = page.evaluate(BUSIEST_ROUTE)
+    box = _search_box(page)
+    box.click()
+    box.press_sequentially(route["label"], delay=20)
+    box.press("Enter")
+    page.wait_for_function(
+        "(id) => window.bustrack.routeFilter() === id", arg=route["id"], timeout=timeout(10_000)
+    )
+    page.wait_for_function(ROUTE_CLEAR_OF_PANEL, arg=route["id"], timeout=timeout(10_000))
+
+
 def test_choose_a_stop_with_the_mouse(page: Page, server: Server) -> None:
     _open(page, server)
     box = _search_box(page)
