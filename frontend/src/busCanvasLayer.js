@@ -6,7 +6,10 @@
  * pixels at zoom 0, and how far it has got. One `requestAnimationFrame` loop advances the glides
  * and fades and redraws the buses on screen, each a pre-rendered sprite (busSprites.js) in its
  * route's colour turned to its bearing, the southern ones over the northern ones; from zoom 14
- * on, route labels that do not overlap (busLabels.js). The loop sleeps when nothing moves.
+ * on, route labels that do not overlap (busLabels.js). The loop sleeps when nothing moves, and
+ * redraws only once some bus can have moved or turned half a device pixel, or faded by a tenth,
+ * since the last drawing: a whole city glides a fraction of a pixel a second, and drawing 3,000
+ * sprites takes most of a frame with software rendering.
  *
  * `apply(changes)` takes what Fleet reported, as busDomLayer.js does: a changed bus glides from
  * where it is drawn to its new position over about one tick (moves over 2 km or under a pixel
@@ -71,6 +74,12 @@ export const BusCanvasLayer = L.Layer.extend({
 		 * within it needs no redraw (the canvas moves with the map pane), as with Leaflet's renderers.
 		 */
 		padding: 0.1,
+		/**
+		 * Glides and fades are redrawn once any bus can have moved this many device pixels
+		 * (its point counts when it turns) or faded by `fadeStep` since the last drawing.
+		 */
+		glideStep: 0.5,
+		fadeStep: 0.1,
 	},
 
 	/**
@@ -108,6 +117,9 @@ export const BusCanvasLayer = L.Layer.extend({
 		this._labelsDrawn = []; // [{slot, x, y}] of the last frame
 		this._hover = -1; // slot under the pointer
 		this._followed = {x: NaN, y: NaN};
+		this._advanced = null; // the time of the last advance of the glides and fades
+		this._glided = 0; // how far (device pixels) any bus can have glided since the last drawing
+		this._faded = 0; // and faded
 	},
 
 	onAdd(map) {
@@ -142,6 +154,7 @@ export const BusCanvasLayer = L.Layer.extend({
 		L.DomUtil.remove(this._canvas);
 		this._canvas = this._ctx = null;
 		this._anim = null;
+		this._advanced = null;
 		this._drawnView = null;
 		this._drawnCount = 0;
 		this._labelsDrawn = [];
@@ -475,12 +488,34 @@ export const BusCanvasLayer = L.Layer.extend({
 	_frame(time) {
 		this._raf = null;
 		if (!this._map) { return; }
-		if (this._slots.advance(time) > 0) { this._dirty = true; }
+		this._advance(time);
 		// Recentre first: the pan redraws the canvas with the map (see _onMove).
 		this._followMap();
 		this._draw();
 		this._followPopup();
 		if (this._slots.busy) { this._raf = requestAnimationFrame(this._frame); }
+	},
+
+	/**
+	 * Advance the glides and fades to `time`; the canvas needs redrawing once any bus can have
+	 * glided `glideStep` device pixels or faded `fadeStep` since it was drawn, or all stopped.
+	 */
+	_advance(time) {
+		const slots = this._slots;
+		const changed = slots.advance(time);
+		const woke = this._advanced === null; // the loop slept: a glide or fade just began
+		const since = woke ? 0 : Math.max(0, time - this._advanced);
+		this._advanced = slots.busy ? time : null;
+		if (changed === 0) { return; }
+		const dpr = this._dpr || 1;
+		const scale = this._map.getZoomScale(this._map.getZoom(), 0);
+		// A turn moves the teardrop's point, which is body / 2 × √2 from its centre.
+		const tip = SIZES[this._size].body / 2 * Math.SQRT2 * Math.PI / 180;
+		this._glided += since * (slots.glideRate * scale + slots.turnRate * tip) * dpr;
+		this._faded += since * slots.fadeRate;
+		if (woke || !slots.busy || this._glided >= this.options.glideStep || this._faded >= this.options.fadeStep) {
+			this._dirty = true;
+		}
 	},
 
 	/** Bring the canvas up to date now (e.g. before hit-testing after a pan). */
@@ -585,6 +620,8 @@ export const BusCanvasLayer = L.Layer.extend({
 			return;
 		}
 		this._dirty = false;
+		this._glided = 0;
+		this._faded = 0;
 		this._drawnView = view;
 		this._pad = {x: padX, y: padY};
 		// The canvas covers the container and a margin around it.

@@ -29,7 +29,7 @@ export function shouldGlide(meters, pixels) {
 }
 
 const FLOAT64 = ['fromX', 'fromY', 'toX', 'toY', 'x', 'y', 'start', 'fadeStart'];
-const FLOAT32 = ['fromBearing', 'toBearing', 'bearing', 'duration', 'fadeMs', 'alpha'];
+const FLOAT32 = ['fromBearing', 'toBearing', 'bearing', 'duration', 'fadeMs', 'alpha', 'speed', 'turn'];
 const INT8 = ['fade']; // +1 fading in, -1 fading out, 0 not fading
 const UINT8 = ['state', 'visible'];
 
@@ -90,6 +90,10 @@ export class BusSlots {
 		this.capacity = 0;
 		this._moving = new SlotSet(0);
 		this._fading = new SlotSet(0);
+		/** What the last `advance` saw: the fastest glide (plane units per ms), turn (degrees per ms) and fade (alpha per ms). */
+		this.glideRate = 0;
+		this.turnRate = 0;
+		this.fadeRate = 0;
 		this._grow(Math.max(1, capacity));
 	}
 
@@ -200,6 +204,9 @@ export class BusSlots {
 		this.toBearing[slot] = normalizeBearing(bearing);
 		this.start[slot] = now;
 		this.duration[slot] = Math.max(1, durationMs);
+		this.speed[slot] = Math.hypot(x - this.fromX[slot], y - this.fromY[slot]) / this.duration[slot];
+		const turn = Math.abs(((this.toBearing[slot] - this.fromBearing[slot]) % 360 + 540) % 360 - 180);
+		this.turn[slot] = turn / this.duration[slot];
 		this._moving.add(slot);
 		return this;
 	}
@@ -244,10 +251,15 @@ export class BusSlots {
 	/**
 	 * Move every gliding bus and fade every fading one to where it is at time `now`.
 	 * Finished glides end on their target; buses that finished fading out free their slot.
-	 * Returns the number of slots that changed.
+	 * Returns the number of slots that changed; `glideRate`, `turnRate` and `fadeRate` tell how
+	 * fast the fastest of them changed (so that a caller can tell how far any of them can have
+	 * gone since some earlier time).
 	 */
 	advance(now) {
 		let changed = 0;
+		let glideRate = 0;
+		let turnRate = 0;
+		let fadeRate = 0;
 		const moving = this._moving;
 		// Backwards: finishing a glide swaps the last item into this place.
 		for (let k = moving.size - 1; k >= 0; k--) {
@@ -264,6 +276,8 @@ export class BusSlots {
 				this.y[i] = lerp(this.fromY[i], this.toY[i], t);
 				this.bearing[i] = lerpBearing(this.fromBearing[i], this.toBearing[i], t);
 			}
+			if (this.speed[i] > glideRate) { glideRate = this.speed[i]; }
+			if (this.turn[i] > turnRate) { turnRate = this.turn[i]; }
 			changed += 1;
 		}
 		const fading = this._fading;
@@ -271,6 +285,7 @@ export class BusSlots {
 			const i = fading.items[k];
 			const t = clamp01((now - this.fadeStart[i]) / this.fadeMs[i]);
 			this.alpha[i] = this.fade[i] > 0 ? t : 1 - t;
+			if (1 / this.fadeMs[i] > fadeRate) { fadeRate = 1 / this.fadeMs[i]; }
 			if (t >= 1) {
 				fading.delete(i);
 				this.fade[i] = 0;
@@ -278,6 +293,9 @@ export class BusSlots {
 			}
 			changed += 1;
 		}
+		this.glideRate = glideRate;
+		this.turnRate = turnRate;
+		this.fadeRate = fadeRate;
 		return changed;
 	}
 

@@ -67,6 +67,30 @@ test('slots: glides interpolate over their duration, bearings the short way roun
 	assert.ok(!s.isMoving(i));
 });
 
+test('slots: advance tells how fast the fastest glide, turn and fade went', () => {
+	const s = new BusSlots();
+	const a = s.add('a', {}, 0, 0, 350);
+	const b = s.add('b', {}, 0, 0, 0);
+	s.glide(a, 30, 40, 20, 0, 500); // 50 units in 500 ms; 30° (the short way) in 500 ms
+	s.glide(b, 0, 10, 0, 0, 1000);
+	s.advance(100);
+	near(s.glideRate, 0.1, 1e-7);
+	near(s.turnRate, 30 / 500, 1e-6);
+	assert.equal(s.fadeRate, 0);
+	s.advance(600); // a's glide ends in this step: it still counts
+	near(s.glideRate, 0.1, 1e-7);
+	s.advance(700);
+	near(s.glideRate, 0.01, 1e-7);
+	assert.equal(s.turnRate, 0);
+	s.add('c', {}, 5, 5, 0, {now: 700, fadeMs: 400});
+	s.advance(800);
+	near(s.fadeRate, 1 / 400, 1e-7);
+	s.advance(2000); // the last glide and the fade end in this step
+	assert.ok(s.glideRate > 0 && s.fadeRate > 0);
+	s.advance(2100);
+	assert.deepEqual([s.glideRate, s.turnRate, s.fadeRate], [0, 0, 0]);
+});
+
 test('slots: a new bus fades in, a removed one fades out where it stands and then frees its slot', () => {
 	const s = new BusSlots();
 	const i = s.add('a', {}, 1, 1, 0, {now: 0, fadeMs: 400});
