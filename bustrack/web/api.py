@@ -278,7 +278,14 @@ class Api:
                     for r in routes
                 ],
                 "stops": [
-                    {"id": s.stop_id, "name": s.name, "lat": s.lat, "lon": s.lon} for s in stops
+                    {
+                        "id": s.stop_id,
+                        "name": s.name,
+                        "lat": s.lat,
+                        "lon": s.lon,
+                        "routes": s.route_ids,
+                    }
+                    for s in stops
                 ],
             },
         )

@@ -53,6 +53,7 @@ export function addNetwork(map, buses, searchElement, {subscription = null, onSt
 		},
 		onClear: () => selection.clear(),
 		i18n,
+		routeLabel: (id) => routes.get(id)?.label ?? id,
 	});
 
 	const loaded = fetchRoutes().then((answer) => {

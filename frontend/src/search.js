@@ -20,6 +20,7 @@ import {routeChip} from './routeChip.js';
 import {describeCount, enterChoice, MAX_QUERY, moveActive, normalizeQuery, toOptions} from './searchResults.js';
 
 const DEBOUNCE_MS = 150;
+const MAX_ROUTE_LABELS = 5; // a stop's routes named beside it in the list
 
 /** What the box shows once `option` is chosen. */
 function choiceText(option) {
@@ -37,9 +38,14 @@ export class SearchBox {
 	 * @param {Function} handlers.onClear `() => void`: show everything again
 	 * @param {Function} [handlers.fetchSearch] a fetchSearch stand-in (tests)
 	 * @param {import('./i18n.js').I18n} [handlers.i18n] the page's language
+	 * @param {Function} [handlers.routeLabel] `(routeId) => label`: how a stop's routes are named
+	 *   beside it, which tells apart stops of the same name in different places
 	 */
-	constructor(container, {onRoute, onStop, onClear, fetchSearch: search = fetchSearch, i18n = sharedI18n}) {
+	constructor(container, {
+		onRoute, onStop, onClear, fetchSearch: search = fetchSearch, i18n = sharedI18n, routeLabel = (id) => id,
+	}) {
 		this._el = container;
+		this._routeLabel = routeLabel;
 		this._i18n = i18n;
 		this._message = null; // [key, params] of the message shown, or null
 		this._handlers = {onRoute, onStop, onClear};
@@ -212,6 +218,7 @@ export class SearchBox {
 			});
 			item.dataset.index = String(index);
 			const name = element('span', 'search__name');
+			let meta = null; // a stop's routes, named beside it
 			if (option.kind === 'route') {
 				item.append(routeChip({label: option.label, color: option.color || '#1565c0'}));
 				name.textContent = option.longName;
@@ -221,9 +228,25 @@ export class SearchBox {
 			} else {
 				item.append(element('span', 'search__stop-icon', {'aria-hidden': 'true'}));
 				name.textContent = option.name;
-				item.setAttribute('aria-label', this._t('searchStopOption', {name: option.name}));
+				const labels = option.routes.map((id) => this._routeLabel(id));
+				const routes = labels.length > MAX_ROUTE_LABELS
+					? `${labels.slice(0, MAX_ROUTE_LABELS).join(', ')} …` : labels.join(', ');
+				item.setAttribute('aria-label', routes
+					? this._t('searchStopOptionRoutes', {name: option.name, routes})
+					: this._t('searchStopOption', {name: option.name}));
+				if (routes) {
+					meta = element('span', 'search__routes');
+					meta.textContent = routes;
+				}
 			}
-			item.append(name);
+			if (meta) {
+				// The name keeps the whole width; its routes go on a line of their own beneath it.
+				const text = element('span', 'search__text');
+				text.append(name, meta);
+				item.append(text);
+			} else {
+				item.append(name);
+			}
 			groups[option.kind].append(item);
 		});
 	}

@@ -18,7 +18,8 @@ export function normalizeQuery(text) {
 /**
  * The options for a search answer: routes first (in the server's order: exact and prefix
  * matches of route numbers lead), then stops. Each option is
- * `{kind: 'route', id, label, longName, color}` or `{kind: 'stop', id, name, lat, lon}`;
+ * `{kind: 'route', id, label, longName, color}` or `{kind: 'stop', id, name, lat, lon, routes}`
+ * (`routes`: the ids of the routes that stop there, [] if the answer has none);
  * malformed entries are skipped, and an id is listed once.
  */
 export function toOptions(answer) {
@@ -41,7 +42,8 @@ export function toOptions(answer) {
 	}
 	for (const s of Array.isArray(answer?.stops) ? answer.stops : []) {
 		if (typeof s?.id !== 'string' || !Number.isFinite(s.lat) || !Number.isFinite(s.lon)) { continue; }
-		add({kind: 'stop', id: s.id, name: String(s.name ?? s.id), lat: s.lat, lon: s.lon});
+		const routes = Array.isArray(s.routes) ? s.routes.filter((r) => typeof r === 'string') : [];
+		add({kind: 'stop', id: s.id, name: String(s.name ?? s.id), lat: s.lat, lon: s.lon, routes});
 	}
 	return options;
 }

@@ -10,7 +10,7 @@ const answer = {
 		{label: 'no id'},
 	],
 	stops: [
-		{id: 'BEST_01001', name: 'Afghan Church', lat: 18.90718, lon: 72.81698},
+		{id: 'BEST_01001', name: 'Afghan Church', lat: 18.90718, lon: 72.81698, routes: ['BEST_3', 7, 'BEST_11']},
 		{id: 'BEST_01002', name: 'Afghan Church', lat: 18.9069, lon: 72.8166},
 		{id: 'BEST_X', name: 'Nowhere'},
 	],
@@ -21,7 +21,11 @@ test('toOptions: routes first in the server order, then stops; malformed and rep
 	assert.deepEqual(options.map((o) => `${o.kind}:${o.id}`),
 		['route:BEST_10AS', 'route:BEST_100RING', 'stop:BEST_01001', 'stop:BEST_01002']);
 	assert.deepEqual(options[0], {kind: 'route', id: 'BEST_10AS', label: '10AS', longName: 'Anik Depot ⇆ Colaba', color: '#c62828'});
-	assert.deepEqual(options[2], {kind: 'stop', id: 'BEST_01001', name: 'Afghan Church', lat: 18.90718, lon: 72.81698});
+	assert.deepEqual(options[2], {
+		kind: 'stop', id: 'BEST_01001', name: 'Afghan Church', lat: 18.90718, lon: 72.81698,
+		routes: ['BEST_3', 'BEST_11'], // what is not a route id is left out
+	});
+	assert.deepEqual(options[3].routes, [], 'no routes in the answer: none listed');
 	// Routes and stops may share an id: they are different options.
 	assert.equal(toOptions({routes: [{id: 'X', label: 'X'}], stops: [{id: 'X', name: 'X', lat: 1, lon: 2}]}).length, 2);
 	for (const nothing of [null, undefined, {}, {routes: 'x', stops: 3}, []]) {

@@ -199,6 +199,23 @@ def test_a_chosen_route_is_fitted_clear_of_the_open_panel(page: Page, server: Se
     page.wait_for_function(ROUTE_CLEAR_OF_PANEL, arg=route["id"], timeout=timeout(10_000))
 
 
+def test_stops_of_the_same_name_in_two_places_are_told_apart(page: Page, server: Server) -> None:
+    # Bandra (E) Phatak: two stops of that name 2 km apart, served by different routes.
+    _open(page, server)
+    box = _search_box(page)
+    box.click()
+    box.press_sequentially("bandra e phatak", delay=20)
+    options = page.get_by_role("option", name=re.compile(r"^Stop Bandra \(E\) Phatak, routes "))
+    expect(options).to_have_count(2, timeout=timeout(10_000))
+    names = [options.nth(i).get_attribute("aria-label") for i in range(2)]
+    shown = [options.nth(i).locator(".search__routes").inner_text() for i in range(2)]
+    assert names[0] != names[1] and shown[0] != shown[1]
+    # Routes are named by their number, as on the buses.
+    labels = page.evaluate("() => [...window.bustrack.network.routes.values()].map((r) => r.label)")
+    for text in shown:
+        assert all(part in labels for part in text.rstrip(" …").split(", ")), text
+
+
 def test_choose_a_stop_with_the_mouse(page: Page, server: Server) -> None:
     _open(page, server)
     box = _search_box(page)

@@ -44,6 +44,7 @@ export default {
 		searchRouteOption: 'Route {label}: {name}',
 		searchRouteOptionShort: 'Route {label}',
 		searchStopOption: 'Stop {name}',
+		searchStopOptionRoutes: 'Stop {name}, routes {routes}',
 		searchShowingAll: 'Showing all routes',
 		searchShowingRoute: 'Showing only route {label}',
 		searchStopChosen: 'Stop {name}: its next buses are listed',

@@ -36,6 +36,7 @@ export default {
 		searchRouteOption: 'रूट {label}: {name}',
 		searchRouteOptionShort: 'रूट {label}',
 		searchStopOption: 'स्टॉप {name}',
+		searchStopOptionRoutes: 'स्टॉप {name}, रूट {routes}',
 		searchShowingAll: 'सभी रूट दिखाए जा रहे हैं',
 		searchShowingRoute: 'सिर्फ़ रूट {label} दिखाया जा रहा है',
 		searchStopChosen: 'स्टॉप {name}: आने वाली बसों की सूची खुल गई है',

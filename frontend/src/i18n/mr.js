@@ -36,6 +36,7 @@ export default {
 		searchRouteOption: 'मार्ग {label}: {name}',
 		searchRouteOptionShort: 'मार्ग {label}',
 		searchStopOption: 'थांबा {name}',
+		searchStopOptionRoutes: 'थांबा {name}, मार्ग {routes}',
 		searchShowingAll: 'सर्व मार्ग दाखवत आहोत',
 		searchShowingRoute: 'फक्त मार्ग {label} दाखवत आहोत',
 		searchStopChosen: 'थांबा {name}: येणाऱ्या बसची यादी उघडली',
