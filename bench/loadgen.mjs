@@ -5,7 +5,7 @@
  * Driven over stdin/stdout, one JSON object per line each way: every command gets exactly one
  * reply line, and commands run one after another (bench/loadgen.py is the Python side).
  *
- *   {"cmd": "init", "tick_ms": 1000}                      -> {"ok": true}
+ *   {"cmd": "init", "tick_ms": 1000, "deflate": false}    -> {"ok": true}
  *   {"cmd": "open", "group": "view", "urls": [...], "batch": 200, "stuck": false, "timeout_s": 60}
  *                                                         -> {"opened", "failed", "errors", "seconds"}
  *   {"cmd": "measure", "seconds": 10}                      -> window statistics (see `endWindow`)
@@ -42,6 +42,7 @@ const SNAPSHOT = 's'.charCodeAt(0);
 
 let tickMs = 1000;
 let verify = false;
+let deflate = false; // clients offer permessage-deflate
 let nextId = 0;
 const clients = []; // steady clients (groups), in the order they were opened
 const loopDelay = monitorEventLoopDelay({resolution: 10});
@@ -269,6 +270,7 @@ function connect(url, {group, stuck = false, record = true}) {
 	return new Promise((resolve) => {
 		c.ws = new WsClient(url, {
 			keep: verify,
+			deflate,
 			onOpen: () => {
 				c.open = true;
 				c.openedAt = Date.now();
@@ -429,9 +431,10 @@ async function probeStuck({wait_s = 3}) {
 function status() {
 	const groups = {};
 	for (const c of clients) {
-		const g = groups[c.group] ??= {open: 0, closed: 0, frames: 0, resyncs: 0, gap_frames: 0,
-			bad_frames: 0, unknown_moves: 0, last_bad: null};
+		const g = groups[c.group] ??= {open: 0, closed: 0, deflate: 0, frames: 0, resyncs: 0,
+			gap_frames: 0, bad_frames: 0, unknown_moves: 0, last_bad: null};
 		g[c.closed ? 'closed' : 'open'] += 1;
+		g.deflate += c.ws?.deflate ? 1 : 0; // the server accepted permessage-deflate
 		g.frames += c.frames;
 		g.resyncs += c.resyncs;
 		g.gap_frames += c.gapFrames;
@@ -443,9 +446,10 @@ function status() {
 }
 
 const commands = {
-	init: async ({tick_ms = 1000, verify: v = false}) => {
+	init: async ({tick_ms = 1000, verify: v = false, deflate: d = false}) => {
 		tickMs = tick_ms;
 		verify = v;
+		deflate = d;
 		return {ok: true, pid: process.pid};
 	},
 	open,

@@ -39,9 +39,10 @@ def node() -> str:
 class LoadGen:
     """One running ``loadgen.mjs``; use :meth:`start`, then :meth:`call`, then :meth:`stop`."""
 
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+    def __init__(self, proc: asyncio.subprocess.Process, *, deflate: bool = False) -> None:
         """Wrap a started process (use :meth:`start`)."""
         self.proc = proc
+        self.deflate = deflate  # its clients offer permessage-deflate
 
     @property
     def pid(self) -> int:
@@ -49,12 +50,15 @@ class LoadGen:
         return self.proc.pid
 
     @classmethod
-    async def start(cls, *, tick: float = 1.0, verify: bool = False) -> LoadGen:
+    async def start(
+        cls, *, tick: float = 1.0, verify: bool = False, deflate: bool = False
+    ) -> LoadGen:
         """Start the generator for a server ticking every ``tick`` seconds.
 
         Args:
             tick: the server's tick, to tell a skipped frame from a late one.
             verify: parse and check every frame fully (slower; for tests).
+            deflate: the clients offer permessage-deflate, as browsers do.
         """
         proc = await asyncio.create_subprocess_exec(
             node(),
@@ -63,8 +67,8 @@ class LoadGen:
             stdout=asyncio.subprocess.PIPE,
             limit=64 * 2**20,
         )
-        gen = cls(proc)
-        await gen.call("init", within=30, tick_ms=tick * 1000, verify=verify)
+        gen = cls(proc, deflate=deflate)
+        await gen.call("init", within=30, tick_ms=tick * 1000, verify=verify, deflate=deflate)
         return gen
 
     async def call(self, cmd: str, *, within: float, **args: Any) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/ws_load.py              # the full run, 6-9 minutes
+    .venv/bin/python bench/ws_load.py              # the full run, 7-10 minutes
     .venv/bin/python bench/ws_load.py --quick      # a smoke run, under 2 minutes
     .venv/bin/python bench/ws_load.py --nice -10   # on a shared machine, as root
+    .venv/bin/python bench/ws_load.py --deflate    # clients offer compression, as browsers do
 
 It starts bustrack as a user would (``python -m bustrack.web --port P --start-time 09:00``,
 plus a shorter ``--stuck-timeout``) and the baseline (``bench/baseline_server.py``: the same
@@ -487,6 +488,7 @@ class Results:
     storm: dict[str, Any] = field(default_factory=dict)
     storm_row: Row | None = None
     fleet: dict[str, int | None] = field(default_factory=dict)
+    deflate: bool = False  # the clients offered permessage-deflate
     commands: dict[str, str] = field(default_factory=dict)
 
 
@@ -742,7 +744,13 @@ def report(
     say(
         "load:      one Node process (bench/loadgen.mjs + wsclient.mjs); ours: 80 % phone "
         "boxes (0.02 x 0.04 deg), 15 % district boxes (0.067 x 0.13 deg), 5 % whole city "
-        "(no subscription); baseline: the whole fleet for everybody"
+        "(no subscription); baseline: the whole fleet for everybody; the clients "
+        + (
+            "offer permessage-deflate, as browsers do (bustrack accepts it, the baseline "
+            "declines it)"
+            if res.deflate
+            else "offer no compression (--deflate: offer it, as browsers do)"
+        )
     )
     say(
         "delay:     frame arrival at the generator - frame ts (same clock); missed: resync "
@@ -1001,21 +1009,21 @@ def running(server: Server) -> Iterator[Server]:
 
 
 async def bench_server(
-    server: Server, plan: Plan, noise: Noise, work: Callable[[Bench], Any]
+    server: Server, plan: Plan, noise: Noise, work: Callable[[Bench], Any], deflate: bool
 ) -> None:
     """Start ``server`` and a generator, run ``work``, stop both."""
     with running(server):
         await server.start()
-        gen = await LoadGen.start()
+        gen = await LoadGen.start(deflate=deflate)
         try:
             await work(Bench(server, gen, plan, noise))
         finally:
             await gen.stop()
 
 
-async def run(plan: Plan, noise: Noise, log_dir: Path) -> Results:
+async def run(plan: Plan, noise: Noise, log_dir: Path, deflate: bool = False) -> Results:
     """Run both servers one after the other and collect the figures."""
-    res = Results()
+    res = Results(deflate=deflate)
     py = sys.executable
     ours = Server(
         "ours",
@@ -1053,10 +1061,10 @@ async def run(plan: Plan, noise: Noise, log_dir: Path) -> Results:
     n = max(*plan.ours_ramp, plan.goal3_clients)
     viewports = make_viewports(Path(DEFAULT_GTFS), n)
     print("bustrack:", file=sys.stderr)
-    await bench_server(ours, plan, noise, lambda b: run_ours(b, viewports, res))
+    await bench_server(ours, plan, noise, lambda b: run_ours(b, viewports, res), deflate)
     res.fleet["ours"] = fleet_size(ours)
     print("baseline:", file=sys.stderr)
-    await bench_server(base, plan, noise, lambda b: run_baseline(b, res))
+    await bench_server(base, plan, noise, lambda b: run_baseline(b, res), deflate)
     res.fleet["baseline"] = fleet_size(base)
     return res
 
@@ -1065,6 +1073,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print its report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a 1-2 minute smoke run")
+    parser.add_argument(
+        "--deflate",
+        action="store_true",
+        help="the clients offer permessage-deflate, as browsers do (the baseline declines it)",
+    )
     parser.add_argument(
         "--logs",
         default="",
@@ -1101,7 +1114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ws_load-") as tmp:
         log_dir = Path(args.logs) if args.logs else Path(tmp)
         log_dir.mkdir(parents=True, exist_ok=True)
-        res = asyncio.run(run(plan, noise, log_dir))
+        res = asyncio.run(run(plan, noise, log_dir, args.deflate))
         if args.logs:
             dump(res, log_dir / "ws_load.json")
     report(res, plan, noise, argv, print)

@@ -8,15 +8,24 @@
  * payloads (for checks in tests). It answers pings, takes part in the close handshake, and
  * can pause its socket (a client that stops reading).
  *
- * Not a general client: no TLS, no extensions (it offers none), no sending of data frames.
+ * With `deflate: true` it offers permessage-deflate (RFC 7692), as browsers do. It still reads
+ * only the first bytes of a compressed message as they come: bustrack sends a frame's head
+ * (`type`, `ts`) as a stored block, readable without inflating (docs/protocol.md); with `keep`
+ * it inflates each whole message on its own, which also checks that no message refers to an
+ * earlier one (true of bustrack's frames; a server using context takeover would fail it).
+ *
+ * Not a general client: no TLS, no sending of data frames.
  */
 
 import crypto from 'node:crypto';
 import net from 'node:net';
+import zlib from 'node:zlib';
 
 export const HEAD = 96;
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const shared = Buffer.allocUnsafe(256 * 1024); // every socket reads into this, one at a time
+
+const DEFLATE_TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
 const OP_CONT = 0;
 const OP_CLOSE = 8;
@@ -32,14 +41,17 @@ export class WsClient {
 	 * @param {(head: Buffer, length: number, payload: Buffer|null) => void} [handlers.onMessage]
 	 * @param {(code: number|null, error: string|null) => void} [handlers.onClose]
 	 * @param {boolean} [handlers.keep] keep whole payloads (passed to onMessage)
+	 * @param {boolean} [handlers.deflate] offer permessage-deflate
 	 * @param {number} [handlers.handshakeMs]
 	 */
-	constructor(url, {onOpen, onMessage, onClose, keep = false, handshakeMs = 30_000} = {}) {
+	constructor(url, {onOpen, onMessage, onClose, keep = false, deflate = false, handshakeMs = 30_000} = {}) {
 		const u = new URL(url);
 		this.onOpen = onOpen;
 		this.onMessage = onMessage;
 		this.onClose = onClose;
 		this.keep = keep;
+		this.offerDeflate = deflate;
+		this.deflate = false; // the server accepted it
 		this.open = false;
 		this.closed = false;
 		this.closeCode = null;
@@ -54,6 +66,7 @@ export class WsClient {
 		this._need = 0;
 		this._opcode = 0;
 		this._fin = false;
+		this._compressed = false; // the current message (RSV1 on its first frame)
 		this._msgHead = Buffer.alloc(HEAD);
 		this._msgHeadLen = 0;
 		this._msgLen = 0;
@@ -71,7 +84,9 @@ export class WsClient {
 			this.socket.write(
 				`GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n` +
 				'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
-				`Sec-WebSocket-Key: ${this._key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+				`Sec-WebSocket-Key: ${this._key}\r\nSec-WebSocket-Version: 13\r\n` +
+				(this.offerDeflate ? 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n' : '') +
+				'\r\n');
 		});
 		this.socket.on('error', (err) => { this.error ??= err.code || err.message; });
 		this.socket.on('close', () => this._closed());
@@ -148,6 +163,7 @@ export class WsClient {
 			return;
 		}
 		clearTimeout(this._timer);
+		this.deflate = this.offerDeflate && /^sec-websocket-extensions:.*permessage-deflate/im.test(head);
 		this.open = true;
 		const rest = Buffer.from(this._handshake.slice(end + 4), 'latin1');
 		this._handshake = '';
@@ -204,6 +220,7 @@ export class WsClient {
 			if (opcode !== OP_CONT) { // a new message
 				this._msgHeadLen = 0;
 				this._msgLen = 0;
+				this._compressed = this.deflate && (h[0] & 0x40) !== 0;
 				this._parts = this.keep ? [] : null;
 			}
 			this._opcode = OP_CONT;
@@ -227,8 +244,12 @@ export class WsClient {
 		} else if (op === OP_PONG) {
 			// nothing asked for it
 		} else if (this._fin) {
-			const payload = this._parts ? Buffer.concat(this._parts) : null;
+			let payload = this._parts ? Buffer.concat(this._parts) : null;
 			this._parts = null;
+			if (payload && this._compressed) {
+				payload = zlib.inflateRawSync(Buffer.concat([payload, DEFLATE_TRAILER]),
+					{finishFlush: zlib.constants.Z_SYNC_FLUSH}); // a message has no final block
+			}
 			this.onMessage?.(this._msgHead.subarray(0, this._msgHeadLen), this._msgLen, payload);
 		}
 	}

@@ -7,7 +7,10 @@ and the frame time. Frames are then built lazily and cached for the tick:
   its whole content for a snapshot) is encoded at most once per tick, and only if
   some client subscribes to that channel;
 - a client's *frame* joins the parts of its channels; clients with the same
-  channels share one frame, built once and framed for WebSocket once.
+  channels share one frame, built once and framed for WebSocket once;
+- for clients that negotiated per-message deflate, each part is also compressed
+  once per tick, and their frames join the compressed parts
+  (:mod:`bustrack.deflate`).
 
 Vehicles are numbered (``n``) when they first appear; the number is what moves
 refer to, so frames stay small. Numbers are never reused within one Fleet.
@@ -25,8 +28,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from bustrack import deflate
 from bustrack.channels import ALL, TILE_ZOOMS, TilePlace, route_channel, tile_place
-from bustrack.protocol import COORD_SCALE, RouteInfo, encode_frame, encode_part
+from bustrack.protocol import (
+    COORD_SCALE,
+    FRAME_TAIL,
+    PART_SEPARATOR,
+    RouteInfo,
+    encode_frame,
+    encode_part,
+    frame_head,
+)
 from bustrack.simulation import Vehicle
 from bustrack.wsframe import text_frame
 
@@ -105,7 +117,8 @@ class Fleet:
         self._prev_groups: dict[int, dict[str, list[str]]] = {}
         self._route_channels: dict[str, str] = {}
         self._parts: dict[tuple[str, str], bytes] = {}
-        self._frames: dict[tuple[str, str], bytes] = {}
+        self._deflated: dict[tuple[str, str, int], bytes] = {}
+        self._frames: dict[tuple[str, str, int], bytes] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -167,6 +180,7 @@ class Fleet:
         self.ts_ms = ts_ms
         self.clock = dict(clock)
         self._parts = {}
+        self._deflated = {}
         self._frames = {}
 
     def _new_entry(
@@ -252,11 +266,37 @@ class Fleet:
         clock = self.clock if kind == "snapshot" else None
         return encode_frame(kind, parts, self.ts_ms, clock)
 
-    def frame(self, kind: str, key: str) -> bytes:
-        """Return the complete WebSocket frame of :meth:`payload`, built once per tick."""
-        cache_key = (kind, key)
+    def frame(self, kind: str, key: str, deflate_bits: int = 0) -> bytes:
+        """Return the complete WebSocket frame of :meth:`payload`, built once per tick.
+
+        With ``deflate_bits`` (the window a client allowed, 9-15), the frame is
+        compressed with per-message deflate, from parts compressed once per tick.
+        """
+        cache_key = (kind, key, deflate_bits)
         found = self._frames.get(cache_key)
         if found is None:
-            found = text_frame(self.payload(kind, key))
+            if deflate_bits:
+                found = text_frame(self._deflated_payload(kind, key, deflate_bits), compressed=True)
+            else:
+                found = text_frame(self.payload(kind, key))
             self._frames[cache_key] = found
+        return found
+
+    def _deflated_payload(self, kind: str, key: str, wbits: int) -> bytes:
+        """Return :meth:`payload` compressed: the head and commas stored, the parts deflated."""
+        clock = self.clock if kind == "snapshot" else None
+        pieces = [deflate.stored(frame_head(kind, self.ts_ms, clock))]
+        separator = deflate.stored(PART_SEPARATOR)
+        for i, channel in enumerate(key.split("|")):
+            if i:
+                pieces.append(separator)
+            pieces.append(self._deflated_part(kind, channel, wbits))
+        pieces.append(deflate.stored(FRAME_TAIL))
+        return deflate.message(pieces)
+
+    def _deflated_part(self, kind: str, channel: str, wbits: int) -> bytes:
+        cache_key = (kind, channel, wbits)
+        found = self._deflated.get(cache_key)
+        if found is None:
+            found = self._deflated[cache_key] = deflate.deflated(self.part(kind, channel), wbits)
         return found

@@ -23,10 +23,14 @@ class TickFrames:
         self.fleet = fleet
         self.boards = boards
 
-    def frame(self, kind: str, key: str) -> bytes:
-        """Return the complete WebSocket frame of ``kind`` for ``key`` (see Hub's Frames)."""
+    def frame(self, kind: str, key: str, deflate_bits: int = 0) -> bytes:
+        """Return the complete WebSocket frame of ``kind`` for ``key`` (see Hub's Frames).
+
+        The fleet's frames are compressed for ``deflate_bits``; the boards' are small
+        and go as they are (a message may always be sent uncompressed).
+        """
         if kind in ("snapshot", "update"):
-            return self.fleet.frame(kind, key)
+            return self.fleet.frame(kind, key, deflate_bits)
         if self.boards is None:
             raise LookupError("no boards before the first tick")
         return self.boards.frame(kind, key)

@@ -36,6 +36,7 @@ class Client:
     transport: asyncio.Transport
     peer: str
     key: str = ALL
+    deflate_bits: int = 0  # the window of per-message deflate it negotiated; 0: none
     stop: str | None = None  # also send this stop's arrivals each tick
     vehicle: str | None = None  # also send this bus's details each tick
     needs_snapshot: bool = True
@@ -57,8 +58,9 @@ class Frames(Protocol):
     stop id) and ``vehicle`` (key: a vehicle id).
     """
 
-    def frame(self, kind: str, key: str) -> bytes:
-        """Return the complete WebSocket frame of ``kind`` for ``key``."""
+    def frame(self, kind: str, key: str, deflate_bits: int = 0) -> bytes:
+        """Return the complete WebSocket frame of ``kind`` for ``key``, compressed for a
+        client that negotiated per-message deflate with window ``deflate_bits``."""
         ...
 
 
@@ -100,7 +102,7 @@ class Hub:
 
     def send_snapshot(self, client: Client, frames: Frames) -> None:
         """Write this tick's snapshot of the client's channels to it (e.g. on connect)."""
-        if self._write(client, frames.frame("snapshot", client.key)):
+        if self._write(client, frames.frame("snapshot", client.key, client.deflate_bits)):
             client.needs_snapshot = False
             self._write_extras(client, frames)
 
@@ -132,7 +134,7 @@ class Hub:
             client.stuck_since = None
             if client.needs_snapshot:
                 self.send_snapshot(client, frames)
-            elif self._write(client, frames.frame("update", client.key)):
+            elif self._write(client, frames.frame("update", client.key, client.deflate_bits)):
                 self._write_extras(client, frames)
 
     def _drop_stuck(self, client: Client) -> None:

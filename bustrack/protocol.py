@@ -23,8 +23,10 @@ from bustrack.palette import route_color
 
 __all__ = [
     "COORD_SCALE",
+    "FRAME_TAIL",
     "MAX_CLIENT_MESSAGE",
     "MAX_ROUTES",
+    "PART_SEPARATOR",
     "PROTOCOL_VERSION",
     "ProtocolError",
     "RouteInfo",
@@ -32,6 +34,7 @@ __all__ = [
     "encode_frame",
     "encode_part",
     "encode_pong",
+    "frame_head",
     "parse_client_message",
     "parse_query",
     "route_infos",
@@ -84,6 +87,19 @@ def encode_frame(
 
     A snapshot also carries the protocol version ``v`` and the ``clock``.
     """
+    return b"".join((frame_head(kind, ts_ms, clock), PART_SEPARATOR.join(parts), FRAME_TAIL))
+
+
+PART_SEPARATOR = b","
+FRAME_TAIL = b"]}"
+
+
+def frame_head(kind: str, ts_ms: int, clock: Mapping[str, str] | None = None) -> bytes:
+    """Return what comes before the parts of a frame (see :func:`encode_frame`): the
+    frame's ``type``, ``ts`` (and for a snapshot ``v`` and ``clock``), then ``"parts":[``.
+
+    A frame is ``frame_head + PART_SEPARATOR.join(parts) + FRAME_TAIL``.
+    """
     if kind == "snapshot":
         head = orjson.dumps(
             {"type": "snapshot", "v": PROTOCOL_VERSION, "ts": ts_ms, "clock": dict(clock or {})}
@@ -92,7 +108,7 @@ def encode_frame(
         head = orjson.dumps({"type": "update", "ts": ts_ms})
     else:
         raise ValueError(f"unknown frame kind {kind!r}")
-    return b"".join((head[:-1], b',"parts":[', b",".join(parts), b"]}"))
+    return head[:-1] + b',"parts":['  # the object stays open for the parts
 
 
 def encode_error(message: str, ts_ms: int) -> bytes:

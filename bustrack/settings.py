@@ -79,6 +79,12 @@ class Settings:
     tls_cert: str = _setting("", "PEM certificate file: serve https:// and wss://.")
     tls_key: str = _setting("", "PEM private key file for --tls-cert.")
     heartbeat: float = _setting(20.0, "Seconds between WebSocket pings; a silent peer is closed.")
+    compression: str = _setting(
+        "on",
+        "Per-message deflate on /ws for clients that offer it (browsers do): 'on' sends "
+        "them the bus frames compressed, each channel's part compressed once per tick for "
+        "everybody; 'off' sends every frame as it is.",
+    )
     stuck_timeout: float = _setting(
         30.0, "Seconds a client may stay unable to receive before it is closed."
     )
@@ -187,6 +193,8 @@ def parse_settings(
         raise SettingsError("--stale-after must be > 0 and at most --drop-after")
     if settings.traffic not in {"on", "off"}:
         raise SettingsError(f"--traffic: {settings.traffic!r} is not 'on' or 'off'")
+    if settings.compression not in {"on", "off"}:
+        raise SettingsError(f"--compression: {settings.compression!r} is not 'on' or 'off'")
     if not 0 <= settings.port <= 65535:
         raise SettingsError(f"--port: {settings.port} is not a TCP port (0-65535)")
     return settings

@@ -1,3 +1,4 @@
+import zlib
 from typing import Any
 
 import orjson
@@ -115,6 +116,21 @@ def test_frames_and_parts_are_built_once_per_tick() -> None:
     assert frame == text_frame(fleet.payload("update", key))
     fleet.advance([vehicle("a", *BANDRA)], ROUTES, 2000, {})
     assert fleet.frame("update", key) is not frame
+
+
+def test_compressed_frames_inflate_to_the_plain_ones_and_are_built_once() -> None:
+    fleet = Fleet()
+    fleet.advance([vehicle("a", *COLABA), vehicle("b", *BANDRA)], ROUTES, 1000, {"mode": "live"})
+    key = channel_key([tile14(*COLABA), tile14(*BANDRA)])
+    for kind in ("snapshot", "update"):
+        frame = fleet.frame(kind, key, deflate_bits=15)
+        assert frame[0] == 0xC1  # FIN, RSV1 (compressed), text
+        start = {126: 4, 127: 10}.get(frame[1], 2)  # after the extended length, if any
+        inflater = zlib.decompressobj(-15)
+        inflated = inflater.decompress(frame[start:] + b"\x00\x00\xff\xff")
+        assert inflated == fleet.payload(kind, key)
+        assert fleet.frame(kind, key, deflate_bits=15) is frame
+        assert fleet.frame(kind, key) == text_frame(fleet.payload(kind, key))  # plain: unchanged
 
 
 def test_channel_key_ignores_order() -> None:

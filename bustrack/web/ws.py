@@ -69,7 +69,7 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
         sub = dataclasses.replace(sub, stop=None)
     ws = web.WebSocketResponse(
         heartbeat=settings.heartbeat,
-        compress=False,
+        compress=settings.compression == "on",
         max_msg_size=MAX_CLIENT_MESSAGE,
         timeout=5.0,
     )
@@ -79,12 +79,15 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
         return ws
     _limit_kernel_buffer(transport)
     hub = request.app[hub_key]
-    client = Client(ws=ws, transport=transport, peer=request.remote or "?")
+    # The window the client allowed for our compressed messages (9-15), or 0 if none.
+    deflate_bits = int(ws.compress) if ws.compress else 0
+    peer = request.remote or "?"
+    client = Client(ws=ws, transport=transport, peer=peer, deflate_bits=deflate_bits)
     _subscribe(client, sub)
     if unknown_stop:
         # Before the hub knows the client: nothing else is written to it meanwhile.
         message = f"subscribe: unknown stop {request.query['stop']!r}"
-        await ws.send_str(encode_error(message, _now_ms()).decode())
+        await _send_text(client, encode_error(message, _now_ms()))
     hub.add(client)
     hub.send_snapshot(client, request.app[frames_key])
     try:
@@ -116,6 +119,13 @@ def _limit_kernel_buffer(transport: asyncio.Transport) -> None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, KERNEL_SEND_BUFFER)
 
 
+async def _send_text(client: Client, data: bytes) -> None:
+    """Send one message through aiohttp's writer, compressed on its own if the client
+    negotiated deflate: the hub's shared frames refer to no earlier message, so neither
+    may this one (aiohttp's own compressor would refer to its earlier output only)."""
+    await client.ws.send_str(data.decode(), compress=client.deflate_bits or None)
+
+
 def _subscribe(client: Client, sub: Subscription) -> None:
     client.key = channel_key(channels_for(sub))
     client.stop = sub.stop
@@ -128,10 +138,10 @@ async def _answer(client: Client, text: str, app: web.Application) -> None:
         if sub is not None and sub.stop is not None and sub.stop not in app[feed_key].stops:
             raise ProtocolError(f"subscribe: unknown stop {sub.stop!r}")
     except ProtocolError as err:
-        await client.ws.send_str(encode_error(str(err), _now_ms()).decode())
+        await _send_text(client, encode_error(str(err), _now_ms()))
         return
     if kind == "ping":
-        await client.ws.send_str(encode_pong(_now_ms()).decode())
+        await _send_text(client, encode_pong(_now_ms()))
     elif sub is not None:
         # From now on the client gets what it asked for, starting with a snapshot.
         _subscribe(client, sub)

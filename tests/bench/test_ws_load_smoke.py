@@ -28,9 +28,10 @@ TICK = 0.2
 
 
 @pytest.fixture
-async def gen() -> AsyncIterator[LoadGen]:
-    """A load generator that parses and checks every frame."""
-    g = await LoadGen.start(tick=TICK, verify=True)
+async def gen(request: pytest.FixtureRequest) -> AsyncIterator[LoadGen]:
+    """A load generator that parses and checks every frame (its clients offer
+    permessage-deflate if the test asks for it with ``indirect`` parametrization)."""
+    g = await LoadGen.start(tick=TICK, verify=True, deflate=getattr(request, "param", False))
     try:
         yield g
     finally:
@@ -69,6 +70,7 @@ def check_frames(status: dict[str, Any]) -> None:
         assert group["frames"] > 0, (name, group)
 
 
+@pytest.mark.parametrize("gen", [False, True], ids=["plain", "deflate"], indirect=True)
 async def test_viewport_clients_of_bustrack_get_frames_and_delays(
     make_client: Callable[[Settings], Awaitable[TestClient]],  # type: ignore[type-arg]
     gen: LoadGen,
@@ -85,7 +87,10 @@ async def test_viewport_clients_of_bustrack_get_frames_and_delays(
     stats = await gen.call("measure", within=timeout(30), seconds=2.0)
     check_window(stats, len(queries))
     assert stats["all"]["frames_per_s"] > 0.2 * len(queries) / TICK, stats
-    check_frames(await gen.call("status", within=timeout(10)))
+    status = await gen.call("status", within=timeout(10))
+    check_frames(status)  # compressed ones inflated and parsed in full too
+    deflated = status["groups"]["view"]["deflate"]
+    assert deflated == (len(queries) if gen.deflate else 0), status
 
 
 async def test_the_websockets_baseline_broadcasts_the_whole_fleet(

@@ -122,3 +122,28 @@ def test_the_status_line_counts_the_buses_in_view(page: Page, server: Server) ->
         "return c.said !== null && c.said === c.inView && c.inView > 0 && c.known > c.inView; }",
         timeout=timeout(20_000),
     )
+
+
+# Before the page's scripts: remember every WebSocket the page opens.
+RECORD_SOCKETS = """(() => {
+    const Native = window.WebSocket;
+    window.__sockets = [];
+    window.WebSocket = class extends Native {
+        constructor(...args) { super(...args); window.__sockets.push(this); }
+    };
+})();"""
+
+
+def test_the_page_gets_its_frames_compressed(page: Page, server: Server) -> None:
+    # Chromium offers permessage-deflate, as every browser does; the server accepts it, and
+    # the page decodes the compressed snapshot and updates (buses drawn, then moving).
+    page.add_init_script(RECORD_SOCKETS)
+    page.goto(server.url + "/")
+    expect(page.locator("#status")).to_contain_text("live", timeout=timeout(20_000))
+    extensions = page.evaluate("() => window.__sockets.map((s) => s.extensions)")
+    assert extensions and extensions[-1].startswith("permessage-deflate"), extensions
+    page.wait_for_function("() => window.bustrack.shownMarkerCount() > 50", timeout=timeout(20_000))
+    first = page.evaluate("() => window.bustrack.frameCounts().updates")
+    page.wait_for_function(
+        "(n) => window.bustrack.frameCounts().updates >= n + 2", arg=first, timeout=timeout(20_000)
+    )
