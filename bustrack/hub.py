@@ -84,6 +84,7 @@ class Hub:
         self.stuck_timeout = stuck_timeout
         self.buffer_limit = buffer_limit
         self.dropped_stuck = 0
+        self.departed = 0  # clients that left, ever (the ticker's collector reads it)
 
     def add(self, client: Client) -> None:
         """Start tracking ``client``."""
@@ -91,7 +92,9 @@ class Hub:
 
     def discard(self, client: Client) -> None:
         """Stop tracking ``client`` (no error if it is not tracked)."""
-        self.clients.discard(client)
+        if client in self.clients:
+            self.clients.discard(client)
+            self.departed += 1
 
     def _write(self, client: Client, frame: bytes) -> bool:
         if client.ws.closed or client.transport.is_closing():

@@ -87,6 +87,7 @@ async def _run(app: web.Application) -> None:
     tick = app[settings_key].tick
     hub = app[hub_key]
     collector = TickCollector()
+    departed_at_full = hub.departed
     loop = asyncio.get_running_loop()
     while True:
         started = loop.time()
@@ -95,7 +96,8 @@ async def _run(app: web.Application) -> None:
             hub.publish(frames, loop.time())
         except Exception:  # a bad tick must not stop the stream
             log.exception("tick failed")
-        collector.after_tick()
+        if collector.after_tick(hub.departed - departed_at_full) == 2:
+            departed_at_full = hub.departed
         # Sleep to the next tick boundary so the period does not drift with load.
         elapsed = loop.time() - started
         if elapsed > tick:

@@ -35,3 +35,15 @@ def test_cyclic_garbage_is_collected_after_a_tick(automatic_gc_off: None) -> Non
     del a, b
     TickCollector(full_every=1).after_tick()
     assert sum(s["collected"] for s in gc.get_stats()) >= collected_before + 2
+
+
+def test_everything_soon_after_many_clients_left_but_not_every_tick(
+    automatic_gc_off: None,
+) -> None:
+    collector = TickCollector(full_every=30, departed_limit=100, min_gap=3)
+    assert collector.after_tick(departed=0) == 1
+    assert collector.after_tick(departed=99) == 1  # not enough left
+    assert collector.after_tick(departed=100) == 2  # 3 ticks since the last full one
+    # Right after a full collection, a storm of departures waits for the gap.
+    assert [collector.after_tick(departed=500) for _ in range(4)] == [1, 1, 2, 1]
+    assert [collector.after_tick(departed=0) for _ in range(3)] == [1, 1, 1]

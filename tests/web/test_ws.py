@@ -109,6 +109,26 @@ async def test_two_clients_receive_the_same_frames(
             assert by_ts_a[ts] == by_ts_b[ts]
 
 
+async def test_the_hub_counts_the_clients_that_left(
+    make_client: MakeClient, settings: Settings
+) -> None:
+    client = await make_client(settings)
+    hub = client.app[hub_key]  # type: ignore[union-attr]
+    sockets = [await client.ws_connect("/ws") for _ in range(3)]
+    for ws in sockets:
+        await _frame(ws)
+    assert len(hub.clients) == 3 and hub.departed == 0
+    await sockets[0].close()
+    sockets[1]._response.connection.transport.abort()  # type: ignore[union-attr]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout(10)
+    while hub.departed < 2:
+        assert loop.time() < deadline, hub.departed
+        await asyncio.sleep(0.05)
+    assert len(hub.clients) == 1 and hub.departed == 2
+    await sockets[2].close()
+
+
 def _raw_client_that_never_reads(port: int) -> socket.socket:
     """Open a WebSocket by hand with a tiny receive buffer, then never read from it."""
     sock = socket.socket()
