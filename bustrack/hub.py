@@ -125,8 +125,13 @@ class Hub:
             frames: this tick's frames (built lazily, once per distinct key).
             now: the current monotonic time, for the stuck-client timeout.
         """
+        # This loop runs once per client per tick (tens of thousands): it looks each
+        # distinct update up once, and does no more per client than it must.
+        updates: dict[tuple[str, int], bytes] = {}
+        limit = self.buffer_limit
         for client in list(self.clients):
-            if client.buffered > self.buffer_limit:
+            transport = client.transport
+            if transport.get_write_buffer_size() > limit:
                 client.frames_skipped += 1
                 client.needs_snapshot = True
                 if client.stuck_since is None:
@@ -134,10 +139,20 @@ class Hub:
                 elif now - client.stuck_since > self.stuck_timeout:
                     self._drop_stuck(client)
                 continue
-            client.stuck_since = None
+            if client.stuck_since is not None:
+                client.stuck_since = None
             if client.needs_snapshot:
                 self.send_snapshot(client, frames)
-            elif self._write(client, frames.frame("update", client.key, client.deflate_bits)):
+                continue
+            if transport.is_closing() or client.ws.closed:
+                continue
+            which = (client.key, client.deflate_bits)
+            frame = updates.get(which)
+            if frame is None:
+                frame = updates[which] = frames.frame("update", *which)
+            transport.write(frame)
+            client.frames_sent += 1
+            if client.stop is not None or client.vehicle is not None:
                 self._write_extras(client, frames)
 
     def _drop_stuck(self, client: Client) -> None:
