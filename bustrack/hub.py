@@ -103,11 +103,13 @@ class Hub:
         client.frames_sent += 1
         return True
 
-    def send_snapshot(self, client: Client, frames: Frames) -> None:
-        """Write this tick's snapshot of the client's channels to it (e.g. on connect)."""
+    def send_snapshot(self, client: Client, frames: Frames, *, extras: bool = True) -> None:
+        """Write this tick's snapshot of the client's channels to it (e.g. on connect),
+        and with ``extras`` the arrivals and bus details it asked for."""
         if self._write(client, frames.frame("snapshot", client.key, client.deflate_bits)):
             client.needs_snapshot = False
-            self._write_extras(client, frames)
+            if extras:
+                self._write_extras(client, frames)
 
     def _write_extras(self, client: Client, frames: Frames) -> None:
         if client.stop is not None:
@@ -115,7 +117,7 @@ class Hub:
         if client.vehicle is not None:
             self._write(client, frames.frame("vehicle", client.vehicle))
 
-    def publish(self, frames: Frames, now: float) -> None:
+    def publish(self, frames: Frames, now: float, *, extras: bool = True) -> None:
         """Send this tick's frames to every client, never waiting for any of them.
 
         Each client gets the ``update`` of its channels, or a ``snapshot`` if it
@@ -124,6 +126,8 @@ class Hub:
         Args:
             frames: this tick's frames (built lazily, once per distinct key).
             now: the current monotonic time, for the stuck-client timeout.
+            extras: also send the stop's arrivals and the bus's details a client
+                asked for; False leaves them to :meth:`publish_extras`.
         """
         # This loop runs once per client per tick (tens of thousands): it looks each
         # distinct update up once, and does no more per client than it must.
@@ -142,7 +146,7 @@ class Hub:
             if client.stuck_since is not None:
                 client.stuck_since = None
             if client.needs_snapshot:
-                self.send_snapshot(client, frames)
+                self.send_snapshot(client, frames, extras=extras)
                 continue
             if transport.is_closing() or client.ws.closed:
                 continue
@@ -152,8 +156,19 @@ class Hub:
                 frame = updates[which] = frames.frame("update", *which)
             transport.write(frame)
             client.frames_sent += 1
-            if client.stop is not None or client.vehicle is not None:
+            if extras and (client.stop is not None or client.vehicle is not None):
                 self._write_extras(client, frames)
+
+    def publish_extras(self, frames: Frames) -> None:
+        """Send this tick's arrivals and bus details to the clients that asked for them
+        (after :meth:`publish` with ``extras=False``), skipping those that are behind."""
+        limit = self.buffer_limit
+        for client in list(self.clients):
+            if client.stop is None and client.vehicle is None:
+                continue
+            if client.needs_snapshot or client.transport.get_write_buffer_size() > limit:
+                continue
+            self._write_extras(client, frames)
 
     def _drop_stuck(self, client: Client) -> None:
         log.warning(

@@ -2,7 +2,9 @@
 
 It owns the clock: it reads the real time, asks the pure simulation where the
 buses are, lets :class:`~bustrack.fleet.Fleet` encode the frames once, and hands
-them to the :class:`~bustrack.hub.Hub`.
+them to the :class:`~bustrack.hub.Hub`. The buses' frames go out first; the
+predictor then learns from the tick and the stops' and buses' boards follow, so
+that the map's frames do not wait for the predictions.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import datetime as dt
 import logging
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from aiohttp import web
 
 from bustrack.boards import BoardContext, Boards
 from bustrack.clock import format_service_time, service_seconds
 from bustrack.frames import TickFrames
-from bustrack.simulation import locate_vehicles
+from bustrack.simulation import Vehicle, locate_vehicles
 from bustrack.web.collector import TickCollector
 from bustrack.web.keys import (
     clock_key,
@@ -34,16 +37,35 @@ from bustrack.web.keys import (
     timetable_key,
 )
 
-__all__ = ["advance", "ticker_ctx"]
+__all__ = ["Tick", "advance", "advance_boards", "advance_fleet", "ticker_ctx"]
 
 log = logging.getLogger(__name__)
 
 
-def advance(app: web.Application, real: dt.datetime) -> TickFrames:
-    """Move the fleet to real moment ``real``; return this tick's frames (built lazily).
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """What one tick located, for the predictor and the boards that follow the fleet."""
 
-    Locates the buses, drops those silent for longer than ``--drop-after``, feeds
-    the predictor what the buses reported, and prepares the boards.
+    vehicles: list[Vehicle]
+    before: dict[str, Vehicle]  # the previous tick's buses, by id
+    now: float  # the timetable moment, Unix seconds
+    shift: float  # add to a timetable moment to get the real one
+    ts_ms: int
+
+
+def advance(app: web.Application, real: dt.datetime) -> TickFrames:
+    """Move the fleet, the predictor and the boards to real moment ``real``; return
+    this tick's frames (built lazily). See :func:`advance_fleet` and :func:`advance_boards`.
+    """
+    tick = advance_fleet(app, real)
+    advance_boards(app, tick)
+    return app[frames_key]
+
+
+def advance_fleet(app: web.Application, real: dt.datetime) -> Tick:
+    """Move the fleet to real moment ``real``: its frames are ready when this returns.
+
+    Locates the buses and drops those silent for longer than ``--drop-after``.
     """
     settings = app[settings_key]
     timetable = app[timetable_key]
@@ -62,25 +84,29 @@ def advance(app: web.Application, real: dt.datetime) -> TickFrames:
         "mode": plan.mode,
         "note": plan.note,
     }
-    before = {v.vehicle_id: v for v in fleet.vehicles}
+    before = fleet.vehicles
     ts_ms = int(real.timestamp() * 1000)
     routes = app[routes_key]
     fleet.advance(vehicles, routes, ts_ms, clock, silent)
+    return Tick(vehicles, {v.vehicle_id: v for v in before}, now, shift, ts_ms)
+
+
+def advance_boards(app: web.Application, tick: Tick) -> None:
+    """Feed the predictor the tick's reports, and prepare the tick's boards."""
     predictor = app[predictor_key]
-    predictor.observe(vehicles, now)
+    predictor.observe(tick.vehicles, tick.now)
+    routes = app[routes_key]
     ctx = BoardContext(
         feed=app[feed_key],
         predictor=predictor,
         routes=routes,
-        vehicles={v.vehicle_id: v for v in vehicles},
-        now=now,
-        shift=shift,
-        ts_ms=ts_ms,
-        stale_after=settings.stale_after,
+        vehicles={v.vehicle_id: v for v in tick.vehicles},
+        now=tick.now,
+        shift=tick.shift,
+        ts_ms=tick.ts_ms,
+        stale_after=app[settings_key].stale_after,
     )
-    frames = app[frames_key]
-    frames.boards = Boards(ctx, before)
-    return frames
+    app[frames_key].boards = Boards(ctx, tick.before)
 
 
 async def _run(app: web.Application) -> None:
@@ -92,8 +118,11 @@ async def _run(app: web.Application) -> None:
     while True:
         started = loop.time()
         try:
-            frames = advance(app, dt.datetime.now(dt.UTC))
-            hub.publish(frames, loop.time())
+            tick_state = advance_fleet(app, dt.datetime.now(dt.UTC))
+            frames = app[frames_key]
+            hub.publish(frames, loop.time(), extras=False)
+            advance_boards(app, tick_state)
+            hub.publish_extras(frames)
         except Exception:  # a bad tick must not stop the stream
             log.exception("tick failed")
         if collector.after_tick(hub.departed - departed_at_full) == 2:
