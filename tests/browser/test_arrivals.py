@@ -209,10 +209,12 @@ def test_choosing_an_arrival_far_from_the_view_finds_and_shows_its_bus(
         "([lat, lon]) => { window.bustrack.map.setView([lat, lon], 15, {animate: false}); }",
         FAR_AWAY,
     )
+    # (The new view's snapshot replaces the fleet after the debounced subscribe; on a loaded
+    # machine this once took longer than 10 s.)
     page.wait_for_function(
         """() => window.bustrack.stopPanelState().rows.some((r) => r.vehicle
             && !window.bustrack.vehicle(r.vehicle))""",
-        timeout=timeout(10_000),
+        timeout=timeout(25_000),
     )
     row = page.evaluate(
         """() => window.bustrack.stopPanelState().rows.find((r) => r.vehicle
