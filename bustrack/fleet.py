@@ -80,6 +80,10 @@ def channel_key(channels: Iterable[str]) -> str:
     return "|".join(sorted(channels))
 
 
+_STORED_SEPARATOR = deflate.stored(PART_SEPARATOR)  # the same bytes for every frame
+_STORED_TAIL = deflate.stored(FRAME_TAIL)
+
+
 def _family(channel: str) -> int:
     """Return where channels like ``channel`` sit in :attr:`Entry.channels`."""
     if channel == ALL:
@@ -286,12 +290,11 @@ class Fleet:
         """Return :meth:`payload` compressed: the head and commas stored, the parts deflated."""
         clock = self.clock if kind == "snapshot" else None
         pieces = [deflate.stored(frame_head(kind, self.ts_ms, clock))]
-        separator = deflate.stored(PART_SEPARATOR)
         for i, channel in enumerate(key.split("|")):
             if i:
-                pieces.append(separator)
+                pieces.append(_STORED_SEPARATOR)
             pieces.append(self._deflated_part(kind, channel, wbits))
-        pieces.append(deflate.stored(FRAME_TAIL))
+        pieces.append(_STORED_TAIL)
         return deflate.message(pieces)
 
     def _deflated_part(self, kind: str, channel: str, wbits: int) -> bytes:
