@@ -8,12 +8,13 @@ client's frame waits (bench/ws_gc.py measured 400-640 ms pauses there at 10,000
 clients). The server process (:func:`bustrack.web.serve.serve`) therefore turns
 automatic collection off, and the ticker collects right after each fan-out, in
 the idle time before the next tick: the young generations every tick, everything
-every ``full_every`` ticks -- and sooner after many clients have left: a closed
-connection's objects form cycles that only a full collection frees (bench/ws_load
-saw 10,000 closed connections hold about 600,000 objects, freed by one collection
-of about 0.9 s), so they are freed right away rather than at a moment of the
-next 30 s, but not more often than every ``min_gap`` ticks (a storm of
-disconnections does not collect every tick).
+every ``full_every`` ticks -- and sooner after many clients have left, but not
+more often than every ``min_gap`` ticks (a storm of disconnections does not
+collect every tick). Closed connections used to leave reference cycles that only
+a full collection frees (10,000 of them held about 550,000 objects, and the one
+collection that freed them took 0.8-1.6 s, a missed tick for every client);
+:mod:`bustrack.web.cycles` now cuts those cycles as each connection ends, so that
+early collection is a backstop for cycles a later aiohttp or asyncio may bring.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from bustrack.protocol import (
     parse_client_message,
     parse_query,
 )
+from bustrack.web.cycles import cut_cycles
 from bustrack.web.keys import feed_key, frames_key, hub_key, settings_key
 from bustrack.web.origin import origin_allowed
 
@@ -102,6 +103,7 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
                 log.info("WebSocket error from %s: %s", client.peer, ws.exception())
     finally:
         hub.discard(client)
+        cut_cycles(request, ws, transport)
     return ws
 
 
