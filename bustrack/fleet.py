@@ -45,9 +45,13 @@ from bustrack.wsframe import text_frame
 __all__ = ["Entry", "Fleet", "channel_key"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Entry:
-    """One vehicle as sent: its number, static fields, rounded position and channels."""
+    """One vehicle as sent: its number, static fields, rounded position and channels.
+
+    Never changed once built (the previous tick's entries are compared with this
+    tick's); not frozen only because a frozen dataclass takes twice as long to build.
+    """
 
     n: int
     vehicle_id: str

@@ -16,6 +16,7 @@ __all__ = [
     "cumulative_distances",
     "haversine_m",
     "point_along",
+    "segment_bearings",
 ]
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -51,11 +52,17 @@ def cumulative_distances(lats: Sequence[float], lons: Sequence[float]) -> list[f
     return out
 
 
+def segment_bearings(lats: Sequence[float], lons: Sequence[float]) -> list[float]:
+    """Return the bearing of each segment ``[i, i + 1]`` of a polyline (for :func:`point_along`)."""
+    return [bearing_deg(lats[i], lons[i], lats[i + 1], lons[i + 1]) for i in range(len(lats) - 1)]
+
+
 def point_along(
     lats: Sequence[float],
     lons: Sequence[float],
     distances: Sequence[float],
     d: float,
+    bearings: Sequence[float] | None = None,
 ) -> tuple[float, float, float]:
     """Return ``(lat, lon, bearing)`` at ``d`` metres along a polyline.
 
@@ -63,6 +70,8 @@ def point_along(
         lats, lons: the polyline's points.
         distances: metres from the first point to each point, non-decreasing.
         d: how far along; clamped to the polyline's ends.
+        bearings: the polyline's :func:`segment_bearings`, if the caller keeps them
+            (a polyline walked every second needs its trigonometry once).
 
     Returns:
         The interpolated position and the bearing of the segment it lies on (the
@@ -85,4 +94,6 @@ def point_along(
     f = 0.0 if seg <= 0.0 else min(1.0, max(0.0, (d - distances[i]) / seg))
     lat = lats[i] + (lats[i + 1] - lats[i]) * f
     lon = lons[i] + (lons[i + 1] - lons[i]) * f
+    if bearings is not None:
+        return lat, lon, bearings[i]
     return lat, lon, bearing_deg(lats[i], lons[i], lats[i + 1], lons[i + 1])

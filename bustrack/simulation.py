@@ -29,10 +29,9 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 from bustrack.avl import DropoutModel, silence
-from bustrack.geo import point_along
+from bustrack.geo import point_along, segment_bearings
 from bustrack.gtfs.model import Feed, Trip
 from bustrack.gtfs.service import service_day_start, services_on
 from bustrack.traffic import RunTimes, Traffic, TrafficModel
@@ -50,9 +49,10 @@ __all__ = [
 DAY = 86_400
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Vehicle:
-    """One bus at one moment.
+    """One bus at one moment (not to be changed: not frozen only because a frozen
+    dataclass takes twice as long to build, and thousands are built every tick).
 
     ``vehicle_id`` is stable for one run of one trip: the trip id, plus ``@`` and
     the run's start (service-day seconds) for trips repeated by frequencies.
@@ -83,12 +83,13 @@ class Path:
     """The polyline a trip runs along, with metres from its start to each point.
 
     ``offset`` is where the trip's first stop lies along the polyline (a trip may
-    start part-way along a shared shape).
+    start part-way along a shared shape); ``bearings`` are its segments' bearings.
     """
 
     lats: array[float]
     lons: array[float]
     distances: array[float]
+    bearings: array[float]
     offset: float = 0.0
 
 
@@ -105,12 +106,38 @@ class _Run:
     overrun: int = 0  # how much later than scheduled a run may end, with traffic
 
 
+WINDOW = 60  # seconds: Timetable.under_way_soon lists the runs of one such stretch
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """One run that may be under way: what locating its bus each tick needs.
+
+    The run is under way while ``begin <= t + shift <= end``, ``t`` being
+    service-day seconds; ``arrivals`` and ``departures`` are in that same
+    time base (``t + shift``), and so is ``gap``, when its unit is silent.
+    """
+
+    begin: float
+    end: float
+    shift: float
+    trip: Trip
+    day: dt.date
+    start: int
+    vehicle_id: str
+    path: Path
+    arrivals: Sequence[float]
+    departures: Sequence[float]
+    gap: tuple[float, float] | None
+
+
 class Timetable:
     """A feed indexed for fast lookups of vehicles at a moment.
 
-    Build it once per feed; :func:`locate_vehicles` then costs about one binary
-    search and one interpolation per running vehicle (plus, with traffic, one
-    computation of each run's actual stop times, memoised while it runs).
+    Build it once per feed; :func:`locate_vehicles` then costs about two binary
+    searches and one interpolation per running vehicle. The runs that may be under
+    way are listed once a minute (:meth:`under_way_soon`), and each run's actual
+    stop times (with traffic) and silences are worked out once, when it is first listed.
     """
 
     def __init__(
@@ -131,10 +158,10 @@ class Timetable:
         self.traffic = Traffic(feed, traffic) if traffic is not None else None
         self.dropouts = dropouts
         self._paths: dict[str, Path] = {}
+        self._shape_bearings: dict[str, array[float]] = {}
         self._runs: list[_Run] = []
-        self._actual: dict[tuple[dt.date, str, int], tuple[RunTimes, int]] = {}
-        self._gaps: dict[tuple[dt.date, str, int], tuple[tuple[float, float] | None, int]] = {}
-        self._sweep_at = 1000
+        self._window: dict[dt.date, tuple[int, list[_Candidate]]] = {}
+        self._known: dict[dt.date, dict[tuple[str, int], _Candidate]] = {}
         longest = 0
         for trip in feed.trips.values():
             run = _make_run(trip, feed)
@@ -149,23 +176,25 @@ class Timetable:
         # How many service days before today can still have vehicles running.
         self.days_back = max(0, math.ceil(longest / DAY) - 1)
         self._services_cache: dict[dt.date, frozenset[str]] = {}
-        self._run_index: dict[str, _Run] = {}
 
     def path(self, trip: Trip) -> Path:
         """Return (and cache) the polyline trip ``trip`` runs along."""
         found = self._paths.get(trip.trip_id)
         if found is not None:
             return found
-        shape = self.feed.shapes.get(trip.shape_id) if trip.shape_id else None
-        if shape is not None and len(shape.lats) >= 2:
-            found = Path(shape.lats, shape.lons, shape.distances, trip.shape_offset)
+        shape_id = trip.shape_id
+        shape = self.feed.shapes.get(shape_id) if shape_id else None
+        if shape_id and shape is not None and len(shape.lats) >= 2:
+            bearings = self._shape_bearings.get(shape_id)
+            if bearings is None:
+                bearings = array("d", segment_bearings(shape.lats, shape.lons))
+                self._shape_bearings[shape_id] = bearings
+            found = Path(shape.lats, shape.lons, shape.distances, bearings, trip.shape_offset)
         else:
             stops = [self.feed.stops[s] for s in trip.stop_ids]
-            found = Path(
-                array("d", (s.lat for s in stops)),
-                array("d", (s.lon for s in stops)),
-                trip.distances,
-            )
+            lats = array("d", (s.lat for s in stops))
+            lons = array("d", (s.lon for s in stops))
+            found = Path(lats, lons, trip.distances, array("d", segment_bearings(lats, lons)))
         self._paths[trip.trip_id] = found
         return found
 
@@ -183,22 +212,30 @@ class Timetable:
         With ``overrun``, also the runs that traffic may still keep under way past
         their scheduled end (a superset of the runs actually under way).
         """
+        return self.runs_between(day, t, t, overrun=overrun)
+
+    def runs_between(
+        self, day: dt.date, t0: float, t1: float, *, overrun: bool = False
+    ) -> list[tuple[Trip, int]]:
+        """Return ``(trip, run_start)`` of every run scheduled under way at some moment
+        from ``t0`` to ``t1`` s into ``day`` (both included); ``overrun`` as in :meth:`runs_at`.
+        """
         services = self.services(day)
         out: list[tuple[Trip, int]] = []
-        hi = bisect_right(self._run_firsts, t)
+        hi = bisect_right(self._run_firsts, t1)
         for run in self._runs[:hi]:
             if run.trip.service_id not in services:
                 continue
             span = run.duration + run.overrun if overrun else run.duration
-            if run.last_start + span < t:
+            if run.last_start + span < t0:
                 continue
             if run.starts:
-                out.extend((run.trip, s) for s in run.starts if s <= t <= s + span)
+                out.extend((run.trip, s) for s in run.starts if s <= t1 and t0 <= s + span)
             elif run.headway == 0:
                 out.append((run.trip, run.first_start))
             else:
-                k_lo = max(0, math.ceil((t - span - run.first_start) / run.headway))
-                k_hi = int((min(t, run.last_start) - run.first_start) // run.headway)
+                k_lo = max(0, math.ceil((t0 - span - run.first_start) / run.headway))
+                k_hi = int((min(t1, run.last_start) - run.first_start) // run.headway)
                 for k in range(k_lo, k_hi + 1):
                     out.append((run.trip, run.first_start + k * run.headway))
         return out
@@ -214,60 +251,64 @@ class Timetable:
             out.append((day, t))
         return out
 
-    def _run_times(self, trip: Trip, day: dt.date, run_start: int) -> RunTimes:
-        """Return the actual stop times of a run (memoised while the run may be under way).
+    def under_way_soon(self, day: dt.date, t: float) -> list[_Candidate]:
+        """Return the runs of ``day`` that may be under way in the minute holding ``t``.
 
-        Without traffic these are the scheduled times shifted to ``run_start``.
+        Built once per minute (:data:`WINDOW`) and service day; a run still listed from
+        the minute before is reused, so its actual stop times and silences are worked
+        out once per run, not once per minute. Only the current minute is kept.
         """
-        key = (day, trip.trip_id, run_start)
-        found = self._actual.get(key)
-        if found is not None:
-            return found[0]
-        times = self._compute_run_times(trip, day, run_start)
-        run = self._run_of(trip)
-        self._actual[key] = (times, run_start + run.duration + run.overrun)
-        return times
+        w = int(t // WINDOW)
+        found = self._window.get(day)
+        if found is not None and found[0] == w:
+            return found[1]
+        known = self._known.get(day, {})
+        fresh: dict[tuple[str, int], _Candidate] = {}
+        traffic = self.traffic is not None
+        for trip, start in self.runs_between(day, w * WINDOW, (w + 1) * WINDOW, overrun=traffic):
+            key = (trip.trip_id, start)
+            fresh[key] = known.get(key) or self._candidate(trip, day, start)
+        candidates = list(fresh.values())
+        # Forget service days no longer asked about (a day ends, a clock jumps).
+        if len(self._window) > self.days_back:
+            keep = {
+                day - dt.timedelta(days=back) for back in range(-self.days_back, self.days_back + 1)
+            }
+            for gone in [d for d in self._window if d not in keep]:
+                del self._window[gone]
+                self._known.pop(gone, None)
+        self._window[day] = (w, candidates)
+        self._known[day] = fresh
+        return candidates
 
-    def _silence(
-        self, trip: Trip, day: dt.date, run_start: int, begin: float, end: float
-    ) -> tuple[float, float] | None:
-        """Return when the run's AVL unit is silent (see :func:`bustrack.avl.silence`).
-
-        Memoised per run like :meth:`_run_times`: ``begin`` and ``end`` are the same
-        for every call about one run, and hashing the run each tick cost a fifth of
-        :func:`locate_vehicles`.
-        """
-        key = (day, trip.trip_id, run_start)
-        found = self._gaps.get(key)
-        if found is not None:
-            return found[0]
-        assert self.dropouts is not None
-        gap = silence(self.dropouts, trip.trip_id, day, run_start, begin, end)
-        run = self._run_of(trip)
-        self._gaps[key] = (gap, run_start + run.duration + run.overrun)
-        return gap
-
-    def _sweep_run_times(self, days: list[tuple[dt.date, float]]) -> None:
-        """Forget memoised runs no longer needed, once the memos have doubled in size.
-
-        Args:
-            days: ``(service_day, seconds_into_it)`` of the current moment.
-        """
-        size = len(self._actual) + len(self._gaps)
-        if size > self._sweep_at:
-            self._forget_runs_before(days)
-            self._sweep_at = 2 * (len(self._actual) + len(self._gaps)) + 1000
-
-    def _forget_runs_before(self, days: list[tuple[dt.date, float]]) -> None:
-        """Drop memoised run times of runs that can no longer be under way.
-
-        Args:
-            days: ``(service_day, seconds_into_it)`` of the current moment (from
-                :meth:`service_days`); runs of other days are dropped too.
-        """
-        now = dict(days)
-        _forget_stale(self._actual, now)
-        _forget_stale(self._gaps, now)
+    def _candidate(self, trip: Trip, day: dt.date, start: int) -> _Candidate:
+        """Work out once what :func:`locate_vehicles` needs each tick about one run."""
+        repeated = trip.trip_id in self.feed.frequencies
+        if self.traffic is not None:
+            # Actual times, in service-day seconds.
+            times = self.traffic.run_times(trip, day, start)
+            arr: Sequence[float] = times.arrivals
+            dep: Sequence[float] = times.departures
+            shift = 0.0
+        else:
+            # The trip's own timetable, which the run follows from ``start``.
+            arr, dep, shift = trip.arrivals, trip.departures, float(trip.start - start)
+        gap = None
+        if self.dropouts is not None:
+            gap = silence(self.dropouts, trip.trip_id, day, start, dep[0], arr[-1])
+        return _Candidate(
+            begin=dep[0],
+            end=arr[-1],
+            shift=shift,
+            trip=trip,
+            day=day,
+            start=start,
+            vehicle_id=f"{trip.trip_id}@{start}" if repeated else trip.trip_id,
+            path=self.path(trip),
+            arrivals=arr,
+            departures=dep,
+            gap=gap,
+        )
 
     def _compute_run_times(self, trip: Trip, day: dt.date, run_start: int) -> RunTimes:
         if self.traffic is not None:
@@ -278,24 +319,6 @@ class Timetable:
             array("d", (d + shift for d in trip.departures)),
             0.0,
         )
-
-    def _run_of(self, trip: Trip) -> _Run:
-        index = self._run_index
-        if not index:
-            index.update((r.trip.trip_id, r) for r in self._runs)
-        return index[trip.trip_id]
-
-
-_Memo = TypeVar("_Memo")
-
-
-def _forget_stale(
-    memo: dict[tuple[dt.date, str, int], tuple[_Memo, int]], now: dict[dt.date, float]
-) -> None:
-    """Drop a per-run memo's entries whose run (day, trip, start) has ended by ``now``."""
-    stale = [key for key, (_, last) in memo.items() if key[0] not in now or last < now[key[0]] - 1]
-    for key in stale:
-        del memo[key]
 
 
 def _zone(name: str) -> dt.tzinfo:
@@ -326,7 +349,7 @@ def _make_run(trip: Trip, feed: Feed) -> _Run | None:
 
 
 def _position(
-    arr: array[int] | array[float], dep: array[int] | array[float], dist: array[float], tau: float
+    arr: Sequence[float], dep: Sequence[float], dist: Sequence[float], tau: float
 ) -> tuple[float, int]:
     """Return ``(distance, next_stop)`` at time ``tau`` for a run with these stop times."""
     i = bisect_right(dep, tau) - 1
@@ -341,36 +364,6 @@ def _position(
     return dist[i + 1], i + 1  # dwelling at stop i + 1
 
 
-def _vehicle(
-    timetable: Timetable,
-    trip: Trip,
-    run_start: int,
-    day: dt.date,
-    position: tuple[float, int],
-    repeated: bool,
-    timestamp: float,
-) -> Vehicle:
-    """Return the vehicle of the run of ``trip`` that started at ``run_start``, at ``position``."""
-    d, next_stop = position
-    path = timetable.path(trip)
-    lat, lon, bearing = point_along(path.lats, path.lons, path.distances, path.offset + d)
-    vid = f"{trip.trip_id}@{run_start}" if repeated else trip.trip_id
-    return Vehicle(
-        vehicle_id=vid,
-        trip_id=trip.trip_id,
-        route_id=trip.route_id,
-        headsign=trip.headsign,
-        lat=lat,
-        lon=lon,
-        bearing=bearing,
-        distance=d,
-        next_stop=next_stop,
-        service_day=day,
-        run_start=run_start,
-        timestamp=timestamp,
-    )
-
-
 def locate_vehicles(timetable: Timetable, moment: dt.datetime) -> list[Vehicle]:
     """Return every vehicle running at ``moment`` (an aware datetime), with its position.
 
@@ -383,36 +376,40 @@ def locate_vehicles(timetable: Timetable, moment: dt.datetime) -> list[Vehicle]:
     out: list[Vehicle] = []
     seen: set[str] = set()
     stamp = moment.timestamp()
-    frequencies = timetable.feed.frequencies
-    traffic = timetable.traffic is not None
-    days = timetable.service_days(moment)
-    for day, t in days:
-        for trip, start in timetable.runs_at(day, t, overrun=traffic):
-            arr: Sequence[float]
-            dep: Sequence[float]
-            if traffic:
-                rt = timetable._run_times(trip, day, start)
-                arr, dep, at = rt.arrivals, rt.departures, t
-                if not dep[0] <= at <= arr[-1]:
-                    continue
-            else:
-                # The moment in the trip's own timetable.
-                arr, dep, at = trip.arrivals, trip.departures, t - start + trip.start
-            reported = stamp
-            if timetable.dropouts is not None:
-                gap = timetable._silence(trip, day, start, dep[0], arr[-1])
-                if gap is not None and gap[0] <= at < gap[1]:
-                    # The unit is silent: the last report stands, from the start of the gap.
-                    reported = stamp - (at - gap[0])
-                    at = gap[0]
-            position = _position(arr, dep, trip.distances, at)
-            repeated = trip.trip_id in frequencies
-            v = _vehicle(timetable, trip, start, day, position, repeated, reported)
-            if v.vehicle_id in seen:
+    for day, t in timetable.service_days(moment):
+        for c in timetable.under_way_soon(day, t):
+            at = t + c.shift
+            if not c.begin <= at <= c.end or c.vehicle_id in seen:
                 continue
-            seen.add(v.vehicle_id)
-            out.append(v)
-    timetable._sweep_run_times(days)
+            reported = stamp
+            gap = c.gap
+            if gap is not None and gap[0] <= at < gap[1]:
+                # The unit is silent: the last report stands, from the start of the gap.
+                reported = stamp - (at - gap[0])
+                at = gap[0]
+            trip = c.trip
+            d, next_stop = _position(c.arrivals, c.departures, trip.distances, at)
+            path = c.path
+            lat, lon, bearing = point_along(
+                path.lats, path.lons, path.distances, path.offset + d, path.bearings
+            )
+            seen.add(c.vehicle_id)
+            out.append(
+                Vehicle(
+                    c.vehicle_id,
+                    trip.trip_id,
+                    trip.route_id,
+                    trip.headsign,
+                    lat,
+                    lon,
+                    bearing,
+                    d,
+                    next_stop,
+                    day,
+                    c.start,
+                    reported,
+                )
+            )
     return out
 
 

@@ -2,7 +2,13 @@ import math
 
 import pytest
 
-from bustrack.geo import bearing_deg, cumulative_distances, haversine_m, point_along
+from bustrack.geo import (
+    bearing_deg,
+    cumulative_distances,
+    haversine_m,
+    point_along,
+    segment_bearings,
+)
 
 
 def test_haversine_one_degree_of_latitude_is_about_111_km() -> None:
@@ -46,3 +52,14 @@ def test_point_along_skips_zero_length_segments_for_the_bearing() -> None:
     _, _, b = point_along(lats, lons, dist, 0.0)
     assert not math.isnan(b)
     assert b == pytest.approx(90.0, abs=0.1)
+
+
+def test_point_along_with_kept_bearings_gives_the_same_answers() -> None:
+    # Zero-length segments at the start, the middle and the end.
+    lats = [18.0, 18.0, 18.01, 18.01, 18.02, 18.03, 18.03]
+    lons = [72.0, 72.0, 72.0, 72.0, 72.01, 72.01, 72.01]
+    dist = cumulative_distances(lats, lons)
+    bearings = segment_bearings(lats, lons)
+    assert len(bearings) == len(lats) - 1
+    for d in [-10.0, 0.0, 1.0, dist[2], dist[2] + 0.5, dist[4] - 1, dist[-1], dist[-1] + 50]:
+        assert point_along(lats, lons, dist, d, bearings) == point_along(lats, lons, dist, d)

@@ -4,9 +4,11 @@ from array import array
 
 import pytest
 
+from bustrack.avl import DropoutModel
 from bustrack.geo import cumulative_distances
 from bustrack.gtfs.model import Calendar, Frequency, Shape
 from bustrack.simulation import Timetable, busiest_time, locate_vehicles
+from bustrack.traffic import TrafficModel
 from tests.feeds import EVERY_DAY, STOPS, at, hms, make_feed, make_trip
 
 DAY = dt.date(2026, 11, 27)  # a Friday
@@ -201,3 +203,28 @@ def test_a_silent_unit_freezes_the_reported_position() -> None:
     v = one(tt, after)
     assert v.timestamp == pytest.approx(after.timestamp(), abs=1e-3)
     assert v.distance == pytest.approx(one(plain, after).distance)
+
+
+@pytest.mark.parametrize("traffic", [None, TrafficModel(seed=3)])
+def test_a_timetable_asked_over_time_locates_as_a_fresh_one(
+    traffic: TrafficModel | None,
+) -> None:
+    # Runs every 2 min from 05:00 to 25:00 (past midnight, into the next service day),
+    # with traffic or without, and units that go silent. A timetable that keeps its
+    # minute's runs must agree with a new one at every moment, in whatever order
+    # it is asked: within a minute, across minute boundaries, back in time, past midnight.
+    trip = make_trip("T1", TIMES)
+    freq = {"T1": (Frequency("T1", hms("05:00:00"), hms("25:00:00"), 120),)}
+    feed = make_feed([trip], frequencies=freq)
+    dropouts = DropoutModel(rate=0.5, min_s=20, max_s=200)
+    kept = Timetable(feed, traffic=traffic, dropouts=dropouts)
+    start = at(DAY, "10:00:30")
+    seconds = [0, 1, 29, 30, 31, 89, 90, 150, 151, 3600, 45, 46, 7200, 50400, 50460, 50520]
+    moments = [start + dt.timedelta(seconds=s) for s in seconds]
+    located = 0
+    for when in moments:
+        fresh = Timetable(feed, traffic=traffic, dropouts=dropouts)
+        expected = locate_vehicles(fresh, when)
+        assert locate_vehicles(kept, when) == expected, when
+        located += len(expected)
+    assert located > 2 * len(moments)  # the moments do see buses
