@@ -618,6 +618,12 @@ def fmt_int(v: float) -> str:
     return f"{v:,.0f}"
 
 
+def _p99_range(rows: Sequence[Row]) -> str:
+    """The lowest and highest p99 of some windows, as "lo-hi"."""
+    p99s = [r.p99 for r in rows]
+    return f"{fmt_ms(min(p99s))}-{fmt_ms(max(p99s))}" if p99s else "-"
+
+
 def fmt_ms(v: float | None) -> str:
     """Milliseconds, or '-' when there is no value."""
     return "-" if v is None else f"{v:,.0f}"
@@ -903,7 +909,7 @@ def report(
         rounds = f" (medians of {len(res.calm)} turns)" if len(res.calm) > 1 else ""
         say(
             f"Goal 3: p99 {fmt_ms(calm_p99)} ms without, {fmt_ms(stuck_p99)} ms with "
-            f"the stuck client{rounds}: {change:+.0%} (goal < +10 %), "
+            f"the stuck client{rounds}: {change:+.1%} (goal < +10 %), "
             f"{missed} frames missed by the others; dropped: "
             f"{'yes' if dropped else 'NO'} -- "
             + (
@@ -914,6 +920,11 @@ def report(
                 "missed without the stuck client)"
             )
         )
+        if len(res.calm) > 1:
+            say(
+                f"        each turn's p99: {_p99_range(res.calm)} ms without, "
+                f"{_p99_range(res.stuck)} ms with it"
+            )
         say(
             f"        server RSS max {rss_calm:.0f} MB without, {rss_stuck:.0f} MB while it "
             f"was stuck ({rss_stuck - rss_calm:+.1f} MB)"
