@@ -17,6 +17,12 @@ This script runs bustrack *in this process* twice, as ``python -m bustrack.web -
 time the Node load generator opens ``--clients`` viewport clients, drops them all (TCP
 reset, as a lost network does), waits ``--wait`` seconds (longer than the heartbeat, whose
 timers can hold a connection for that long), and times one full collection.
+
+Then it runs ``python -m bustrack.web --start-time 09:00`` as a separate process, as
+shipped, and repeats ``--rounds`` times: open the clients, drop them all, wait; it prints
+the server's RSS with the clients and after they left, which must not grow round after
+round (freed memory stays with the process for reuse, so RSS does not fall back to
+where it started).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import argparse
 import asyncio
 import gc
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,7 +43,7 @@ import bustrack.web.cycles
 import bustrack.web.ws
 from bench.loadgen import LoadGen
 from bench.viewports import make_viewports
-from bench.ws_load import free_port, raise_nofile
+from bench.ws_load import Server, free_port, proc_rss_mb, raise_nofile
 from bustrack.settings import DEFAULT_GTFS, parse_settings
 from bustrack.web.app import create_app
 from bustrack.web.serve import serve
@@ -109,14 +116,48 @@ async def run(args: argparse.Namespace) -> None:
     )
 
 
+async def rounds(args: argparse.Namespace) -> None:
+    """The shipped server in its own process: RSS over repeated mass disconnects."""
+    port = free_port()
+    argv = [sys.executable, "-m", "bustrack.web", "--port", str(port), "--start-time", "09:00"]
+    with tempfile.TemporaryDirectory() as logs:
+        server = Server("ours", argv, port, Path(logs))
+        await server.start()
+        gen = await LoadGen.start()
+        try:
+            views = make_viewports(Path(DEFAULT_GTFS), args.clients)
+            urls = [f"ws://127.0.0.1:{port}/ws{v.query()}" for v in views]
+            await asyncio.sleep(3)
+            print()
+            print(
+                f"python -m bustrack.web as a process: {args.clients:,} clients come and all "
+                f"drop off, {args.rounds} times; RSS {proc_rss_mb(server.pid):.0f} MB before"
+            )
+            print()
+            print(f"{'round':>5}  {'RSS MB with the clients':>23}  {f'{args.wait:g} s after':>10}")
+            for i in range(args.rounds):
+                await gen.call("open", within=60 + len(urls) / 20, group="r", urls=urls, batch=100)
+                await asyncio.sleep(3)
+                full = proc_rss_mb(server.pid)
+                await gen.call("close", within=60, group="r", keep=0)
+                await asyncio.sleep(args.wait)
+                print(f"{i + 1:>5}  {full:>23.0f}  {proc_rss_mb(server.pid):>10.0f}")
+        finally:
+            await gen.stop()
+            server.stop()
+
+
 def main() -> int:
     """Parse the flags and run."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=10000)
     parser.add_argument("--wait", type=float, default=40.0, help="seconds before collecting")
+    parser.add_argument("--rounds", type=int, default=4, help="mass disconnects for RSS")
     args = parser.parse_args()
     raise_nofile()
     asyncio.run(run(args))
+    if args.rounds:
+        asyncio.run(rounds(args))
     return 0
 
 
