@@ -125,7 +125,7 @@ async def _run(app: web.Application) -> None:
             hub.publish_extras(frames)
         except Exception:  # a bad tick must not stop the stream
             log.exception("tick failed")
-        if collector.after_tick(hub.departed - departed_at_full) == 2:
+        if collector.after_tick(hub.departed - departed_at_full, len(hub.clients)) == 2:
             departed_at_full = hub.departed
         # Sleep to the next tick boundary so the period does not drift with load.
         elapsed = loop.time() - started

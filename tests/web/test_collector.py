@@ -47,3 +47,13 @@ def test_everything_soon_after_many_clients_left_but_not_every_tick(
     # Right after a full collection, a storm of departures waits for the gap.
     assert [collector.after_tick(departed=500) for _ in range(4)] == [1, 1, 2, 1]
     assert [collector.after_tick(departed=0) for _ in range(3)] == [1, 1, 1]
+
+
+def test_departures_count_as_many_only_against_those_that_remain(
+    automatic_gc_off: None,
+) -> None:
+    collector = TickCollector(full_every=30, departed_limit=100, min_gap=1)
+    # 500 of 10,500 clients left: ordinary churn, not worth walking 10,000 connections.
+    assert collector.after_tick(departed=500, clients=10_000) == 1
+    # 6,000 left and 4,500 remain: a mass disconnect.
+    assert collector.after_tick(departed=6_000, clients=4_500) == 2
