@@ -3,11 +3,13 @@
 A WebSocket that ends leaves three reference cycles behind in aiohttp 3.14 and asyncio
 3.11. Each holds the whole connection (the response, its request, the protocol, the
 transport, their buffers and parsers: about 60 objects), and only a full garbage
-collection frees a cycle. The server collects everything every 30 ticks, or soon after
-many clients left (see :mod:`bustrack.web.collector`), and that collection's time grows
-with the garbage: after 15,000 clients left at once (a network blip, a proxy restart) it
-took 1.6 s, and every remaining client missed a tick. Cutting the cycles when the
+collection frees a cycle. The server's full collections are rare, or come soon after
+many clients left (see :mod:`bustrack.web.collector`), and their time grows with the
+garbage: after 15,000 clients left at once (a network blip, a proxy restart) one took
+1.6 s, and every remaining client missed a tick. Cutting the cycles when the
 connection ends lets each connection go as it closes, a few microseconds at a time.
+A heartbeat timer that aiohttp re-arms after the close would also hold the connection
+for another 20-30 s; it is cancelled too.
 
 The cycles, found with ``gc.DEBUG_SAVEALL`` after a disconnect:
 
