@@ -27,7 +27,7 @@ import datetime as dt
 import math
 from array import array
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bustrack.avl import DropoutModel, silence
@@ -106,7 +106,7 @@ class _Run:
     overrun: int = 0  # how much later than scheduled a run may end, with traffic
 
 
-WINDOW = 60  # seconds: Timetable.under_way_soon lists the runs of one such stretch
+WINDOW = 60  # seconds: Timetable._under_way_soon lists the runs of one such stretch
 
 
 @dataclass(slots=True)
@@ -136,7 +136,7 @@ class Timetable:
 
     Build it once per feed; :func:`locate_vehicles` then costs about two binary
     searches and one interpolation per running vehicle. The runs that may be under
-    way are listed once a minute (:meth:`under_way_soon`), and each run's actual
+    way are listed once a minute (:meth:`_under_way_soon`), and each run's actual
     stop times (with traffic) and silences are worked out once, when it is first listed.
     """
 
@@ -160,8 +160,8 @@ class Timetable:
         self._paths: dict[str, Path] = {}
         self._shape_bearings: dict[str, array[float]] = {}
         self._runs: list[_Run] = []
-        self._window: dict[dt.date, tuple[int, list[_Candidate]]] = {}
-        self._known: dict[dt.date, dict[tuple[str, int], _Candidate]] = {}
+        # Per service day: the minute listed, and its runs by (trip id, start).
+        self._minute: dict[dt.date, tuple[int, dict[tuple[str, int], _Candidate]]] = {}
         longest = 0
         for trip in feed.trips.values():
             run = _make_run(trip, feed)
@@ -251,35 +251,29 @@ class Timetable:
             out.append((day, t))
         return out
 
-    def under_way_soon(self, day: dt.date, t: float) -> list[_Candidate]:
+    def _under_way_soon(self, day: dt.date, t: float) -> Iterable[_Candidate]:
         """Return the runs of ``day`` that may be under way in the minute holding ``t``.
 
-        Built once per minute (:data:`WINDOW`) and service day; a run still listed from
+        Listed once per minute (:data:`WINDOW`) and service day; a run still listed from
         the minute before is reused, so its actual stop times and silences are worked
         out once per run, not once per minute. Only the current minute is kept.
         """
         w = int(t // WINDOW)
-        found = self._window.get(day)
-        if found is not None and found[0] == w:
-            return found[1]
-        known = self._known.get(day, {})
+        before, runs = self._minute.get(day, (None, {}))
+        if before == w:
+            return runs.values()
         fresh: dict[tuple[str, int], _Candidate] = {}
         traffic = self.traffic is not None
         for trip, start in self.runs_between(day, w * WINDOW, (w + 1) * WINDOW, overrun=traffic):
             key = (trip.trip_id, start)
-            fresh[key] = known.get(key) or self._candidate(trip, day, start)
-        candidates = list(fresh.values())
+            fresh[key] = runs.get(key) or self._candidate(trip, day, start)
         # Forget service days no longer asked about (a day ends, a clock jumps).
-        if len(self._window) > self.days_back:
-            keep = {
-                day - dt.timedelta(days=back) for back in range(-self.days_back, self.days_back + 1)
-            }
-            for gone in [d for d in self._window if d not in keep]:
-                del self._window[gone]
-                self._known.pop(gone, None)
-        self._window[day] = (w, candidates)
-        self._known[day] = fresh
-        return candidates
+        near = range(-self.days_back, self.days_back + 1)
+        keep = {day - dt.timedelta(days=back) for back in near}
+        for gone in [d for d in self._minute if d not in keep]:
+            del self._minute[gone]
+        self._minute[day] = (w, fresh)
+        return fresh.values()
 
     def _candidate(self, trip: Trip, day: dt.date, start: int) -> _Candidate:
         """Work out once what :func:`locate_vehicles` needs each tick about one run."""
@@ -377,7 +371,7 @@ def locate_vehicles(timetable: Timetable, moment: dt.datetime) -> list[Vehicle]:
     seen: set[str] = set()
     stamp = moment.timestamp()
     for day, t in timetable.service_days(moment):
-        for c in timetable.under_way_soon(day, t):
+        for c in timetable._under_way_soon(day, t):
             at = t + c.shift
             if not c.begin <= at <= c.end or c.vehicle_id in seen:
                 continue
