@@ -22,9 +22,9 @@ The cycles, found with ``gc.DEBUG_SAVEALL`` after a disconnect:
    which keeps the protocol.
 3. The selector transport keeps its own bound ``_read_ready__data_received``.
 
-The second and third are private attributes of the libraries; if a release renames them
-or drops the cycle, this does nothing, and tests/web/test_cycles.py shows whether
-connections are still freed.
+The second and third, and the heartbeat's cancel, are private attributes of the
+libraries; if a release renames them or drops the cycle, this does nothing for them,
+and tests/web/test_cycles.py shows whether connections are still freed.
 """
 
 from __future__ import annotations
