@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,13 @@ class Settings:
         "",
         "Run the simulation from this service time (HH:MM or HH:MM:SS) instead of "
         "the real time of day in the feed's timezone.",
+    )
+    service_date: str = _setting(
+        "",
+        "Run the timetable of this date (YYYY-MM-DD) instead of today's in the feed's "
+        "timezone; with --start-time the simulated moment no longer depends on the real one. "
+        "Without it, a feed whose calendar has ended (or not begun) runs its nearest day "
+        "of today's weekday, and says so.",
     )
     traffic: str = _setting(
         "on",
@@ -195,6 +203,13 @@ def parse_settings(
         raise SettingsError(f"--traffic: {settings.traffic!r} is not 'on' or 'off'")
     if settings.compression not in {"on", "off"}:
         raise SettingsError(f"--compression: {settings.compression!r} is not 'on' or 'off'")
+    if settings.service_date:
+        try:
+            dt.date.fromisoformat(settings.service_date)
+        except ValueError:
+            raise SettingsError(
+                f"--service-date: {settings.service_date!r} is not a date as YYYY-MM-DD"
+            ) from None
     if not 0 <= settings.port <= 65535:
         raise SettingsError(f"--port: {settings.port} is not a TCP port (0-65535)")
     return settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 from collections.abc import Awaitable, Callable, Iterator
@@ -15,6 +16,7 @@ from bustrack.gtfs import load_feed
 from bustrack.gtfs.model import Feed
 from bustrack.settings import DEFAULT_GTFS, Settings
 from bustrack.web import create_app
+from bustrack.web.app import TEST_NOW_ENV
 
 # Every timeout in the tests is multiplied by this, so a slow machine can be given
 # more time without editing tests.
@@ -28,12 +30,42 @@ def timeout(seconds: float) -> float:
     return seconds * TIMEOUT_FACTOR
 
 
+async def eventually(check: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll ``check`` until it is true; fail saying ``what`` was awaited after ``seconds``
+    (scaled by :func:`timeout`). Every polling loop of the tests has such a deadline."""
+    loop = asyncio.get_running_loop()
+    limit = timeout(seconds)
+    deadline = loop.time() + limit
+    while not check():
+        assert loop.time() < deadline, f"gave up after {limit:.0f} s waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+# The moment every server in the tests plans its clock for, instead of the machine's clock
+# (see bustrack.web.app.TEST_NOW_ENV): night in Mumbai (02:00, when almost no bus runs) on
+# the day after the bundled calendar ends, so that a server that is not pinned runs the
+# fallbacks (another day, the busiest hour), the same ones whatever the hour CI runs at.
+# Tests that need buses pin --start-time (and --service-date where the weekday matters).
+# `BUSTRACK_TEST_NOW=2026-06-16T12:00:00+05:30 make test` runs the suite at noon instead.
+TEST_NOW = os.environ.get(TEST_NOW_ENV) or "2028-01-01T02:00:00+05:30"
+# A date inside every fixture feed's calendar (and the bundled one's): a Tuesday.
+SERVICE_DATE = "2026-06-16"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_clock() -> Iterator[str]:
+    """Every server the tests start, in this process or another, plans for TEST_NOW."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(TEST_NOW_ENV, TEST_NOW)
+        yield TEST_NOW
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -54,7 +86,7 @@ def mumbai_feed() -> Feed:
 @pytest.fixture
 def settings() -> Settings:
     """Settings for in-process servers: fast ticks, a fixed busy service time."""
-    return Settings(tick=0.2, start_time="09:00", stuck_timeout=2.0)
+    return Settings(tick=0.2, start_time="09:00", service_date=SERVICE_DATE, stuck_timeout=2.0)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bustrack.gtfs.model import Feed
 
-__all__ = ["service_day_start", "services_on"]
+__all__ = ["service_day_start", "service_span", "services_on"]
 
 ADDED = 1
 REMOVED = 2
@@ -61,3 +61,26 @@ def service_day_start(date: dt.date, tz: str) -> dt.datetime:
     noon = dt.datetime(date.year, date.month, date.day, 12, tzinfo=zone)
     start = noon.astimezone(dt.UTC) - dt.timedelta(hours=12)
     return start.astimezone(zone)
+
+
+def service_span(feed: Feed) -> tuple[dt.date, dt.date] | None:
+    """Return the first and last dates the feed's calendars can run on, or None.
+
+    The span covers every ``calendar.txt`` range and every date that
+    ``calendar_dates.txt`` adds; a date inside it may still have no service (a
+    weekday the calendars leave out, a removed holiday).
+    """
+    firsts: list[dt.date] = []
+    lasts: list[dt.date] = []
+    for calendar in feed.calendars.values():
+        if any(calendar.weekdays) and calendar.start_date <= calendar.end_date:
+            firsts.append(calendar.start_date)
+            lasts.append(calendar.end_date)
+    for exceptions in feed.calendar_dates.values():
+        added = [date for date, kind in exceptions.items() if kind == ADDED]
+        if added:
+            firsts.append(min(added))
+            lasts.append(max(added))
+    if not firsts:
+        return None
+    return min(firsts), max(lasts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -11,7 +12,7 @@ import jinja2
 from aiohttp import web
 
 from bustrack.avl import DropoutModel
-from bustrack.clock import plan_clock
+from bustrack.clock import ClockPlan, plan_clock
 from bustrack.fleet import Fleet
 from bustrack.frames import TickFrames
 from bustrack.gtfs.model import Feed
@@ -41,7 +42,7 @@ from bustrack.web.ticker import ticker_ctx
 from bustrack.web.views import STATIC_APP, STATIC_LEAFLET, index
 from bustrack.web.ws import close_websockets, ws_handler
 
-__all__ = ["FRONTEND_DIR", "StartupError", "create_app"]
+__all__ = ["FRONTEND_DIR", "TEST_NOW_ENV", "StartupError", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +63,15 @@ def create_app(
         settings: the operator's settings.
         feed: an already loaded feed (tests share one); loaded from
             ``settings.gtfs`` when None.
-        now: the real moment used to plan the simulation clock (default: now).
+        now: the moment to plan the simulation clock for, as if it were the real one
+            (default: ``$BUSTRACK_TEST_NOW`` if set, else the real moment). The simulation
+            then runs on the real clock from there; frames keep real timestamps.
 
     Raises:
         StartupError: the frontend packages are not installed.
         FeedError: the feed cannot be loaded.
-        ValueError: ``settings.start_time`` is malformed.
+        ValueError: ``settings.start_time`` or ``settings.service_date`` is malformed,
+            or the feed has no service on that date.
     """
     leaflet_dir = FRONTEND_DIR / "node_modules" / "leaflet" / "dist"
     if not leaflet_dir.is_dir():
@@ -81,7 +85,7 @@ def create_app(
     # AVL units that now and then go silent, as real ones do.
     dropouts = DropoutModel(rate=settings.dropout_rate) if settings.dropout_rate > 0 else None
     timetable = Timetable(feed, traffic=traffic, dropouts=dropouts)
-    plan = plan_clock(timetable, now or dt.datetime.now(dt.UTC), settings.start_time)
+    plan = _plan_clock(timetable, settings, now)
     if plan.note:
         log.warning("%s", plan.note)
 
@@ -111,3 +115,21 @@ def create_app(
     app.cleanup_ctx.append(ticker_ctx)
     app.on_shutdown.append(close_websockets)
     return app
+
+
+# The test suite sets this for every server it starts, in-process or not: a fixed moment
+# (night in Mumbai, past the bundled calendar's end) instead of the machine's clock, so
+# that no test's outcome depends on the hour or the date it runs at. Operators pin a
+# moment with --service-date and --start-time instead.
+TEST_NOW_ENV = "BUSTRACK_TEST_NOW"
+
+
+def _plan_clock(timetable: Timetable, settings: Settings, now: dt.datetime | None) -> ClockPlan:
+    real = dt.datetime.now(dt.UTC)
+    if now is None and os.environ.get(TEST_NOW_ENV):
+        now = dt.datetime.fromisoformat(os.environ[TEST_NOW_ENV])
+        if now.tzinfo is None:
+            raise ValueError(f"{TEST_NOW_ENV}={now.isoformat()} has no UTC offset")
+    planned = now or real
+    plan = plan_clock(timetable, planned, settings.start_time, settings.service_date)
+    return plan.shifted(planned - real)

@@ -12,7 +12,7 @@ export const FRAME_TYPES = Object.freeze(['snapshot', 'update', 'arrivals', 'veh
 
 const DEFAULT_COLOR = '#1565c0';
 const COLOR_RE = /^#(?:[0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
-const CLOCK_MODES = ['live', 'busiest', 'fixed'];
+const CLOCK_MODES = ['live', 'busiest', 'fixed', 'replay'];
 
 /** Thrown for a frame that breaks docs/protocol.md (not JSON, no `type`, bad fields). */
 export class ProtocolError extends Error {

@@ -111,7 +111,8 @@ export class StatusLine {
 		return this;
 	}
 
-	/** Service time ("HH:MM:SS") and the clock's note (shown when the mode is "busiest"). */
+	/** Service time ("HH:MM:SS") and the clock's note (shown when the mode is "busiest" or
+	 * "replay": no service now, or none today, so another time or day is shown). */
 	setClock({time = '', mode = 'live', note = ''} = {}) {
 		this._time = time;
 		this._mode = mode;
@@ -172,8 +173,9 @@ export class StatusLine {
 			? t('statusServiceTime', {time: this._i18n.digits(this._time)}) : '');
 		// The server words its note in English; other languages say the gist in their own words.
 		this._note = '';
-		if (this._mode === 'busiest') {
-			this._note = this._serverNote && this._i18n.lang === 'en' ? this._serverNote : t('statusBusiest');
+		const gist = {busiest: 'statusBusiest', replay: 'statusReplay'}[this._mode];
+		if (gist) {
+			this._note = this._serverNote && this._i18n.lang === 'en' ? this._serverNote : t(gist);
 		}
 		this._extraNote = this._remark ? t(this._remark) : '';
 

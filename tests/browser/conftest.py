@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
 
-from tests.conftest import free_port, timeout
+from tests.conftest import SERVICE_DATE, free_port, timeout
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("BUSTRACK_CHROMIUM", "/usr/bin/chromium")
@@ -33,19 +33,35 @@ CHROMIUM_ARGS = [
 ]
 
 
-class Server:
-    """A ``python -m bustrack.web`` process and its base URL."""
+# The morning's buses and arrivals, whatever the hour and date the tests run at.
+PINNED = ("--start-time", "09:00", "--service-date", SERVICE_DATE)
 
-    def __init__(self, *args: str, port: int | None = None) -> None:
+
+class Server:
+    """A ``python -m bustrack.web`` process and its base URL.
+
+    It runs pinned to 09:00 on :data:`SERVICE_DATE` unless ``pinned`` is False (for the
+    tests of the clock itself, which set ``BUSTRACK_TEST_NOW`` in ``env``).
+    """
+
+    def __init__(
+        self,
+        *args: str,
+        port: int | None = None,
+        pinned: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bustrack-{self.port}.log"
         self._log_file = self.log.open("w")
+        argv = [sys.executable, "-m", "bustrack.web", "--port", str(self.port), *args]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bustrack.web", "--port", str(self.port), *args],
+            [*argv, *PINNED] if pinned else argv,
             cwd=ROOT,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
+            env=None if env is None else {**os.environ, **env},
         )
         self._wait_until_up()
 
@@ -71,17 +87,9 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[Server]:
-    """The server as a user starts it: ``python -m bustrack.web --port <free port>``."""
+    """The server as a user starts it, ``python -m bustrack.web --port <free port>``, pinned
+    to 09:00 service time on :data:`SERVICE_DATE` (``--start-time``, ``--service-date``)."""
     srv = Server()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="session")
-def busy_server() -> Iterator[Server]:
-    """The server pinned to 09:00 service time (``--start-time``): the morning's buses and
-    arrivals whatever the time of day the tests run at."""
-    srv = Server("--start-time", "09:00")
     yield srv
     srv.stop()
 

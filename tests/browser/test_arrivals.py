@@ -71,8 +71,8 @@ def _panel_state(page: Page) -> dict[str, Any]:
     return state
 
 
-def test_keyboard_only_path_to_a_stops_next_buses(page: Page, busy_server: Server) -> None:
-    _open(page, busy_server)
+def test_keyboard_only_path_to_a_stops_next_buses(page: Page, server: Server) -> None:
+    _open(page, server)
     # From the top of the page, the first Tab reaches the search box.
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.id") == "search-input"
@@ -122,8 +122,8 @@ def test_keyboard_only_path_to_a_stops_next_buses(page: Page, busy_server: Serve
     assert page.evaluate("() => document.activeElement.id") == "search-input"
 
 
-def test_the_panel_keeps_current_without_a_reload(page: Page, busy_server: Server) -> None:
-    _open(page, busy_server)
+def test_the_panel_keeps_current_without_a_reload(page: Page, server: Server) -> None:
+    _open(page, server)
     page.evaluate("() => { window.sameDocument = true; }")
     _search_stop(page)
     page.evaluate("() => { document.querySelector('.stop-panel').marked = true; }")
@@ -152,14 +152,14 @@ def test_the_panel_keeps_current_without_a_reload(page: Page, busy_server: Serve
     assert f"stop={STOP_ID}" in page.evaluate("() => window.bustrack.subscription.query()")
 
 
-def test_a_stop_clicked_on_the_map_opens_its_next_buses(page: Page, busy_server: Server) -> None:
-    _open(page, busy_server)
+def test_a_stop_clicked_on_the_map_opens_its_next_buses(page: Page, server: Server) -> None:
+    _open(page, server)
     page.evaluate(
         "([lat, lon]) => { window.bustrack.map.setView([lat, lon], 17, {animate: false}); }",
         STOP_LATLON,
     )
     page.wait_for_function("() => window.bustrack.stopCount() > 0", timeout=timeout(10_000))
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(timeout(500))
     # A stop clear of buses (so that the click finds the stop), preferably this one.
     stop = page.evaluate(
         """(id) => {
@@ -199,9 +199,9 @@ def test_a_stop_clicked_on_the_map_opens_its_next_buses(page: Page, busy_server:
 
 
 def test_choosing_an_arrival_far_from_the_view_finds_and_shows_its_bus(
-    page: Page, busy_server: Server
+    page: Page, server: Server
 ) -> None:
-    _open(page, busy_server)
+    _open(page, server)
     _search_stop(page)
     page.wait_for_function(HAS_BUS_ROW, timeout=timeout(15_000))
     # Far away, the page's box holds none of the stop's buses.
@@ -240,10 +240,8 @@ def test_choosing_an_arrival_far_from_the_view_finds_and_shows_its_bus(
     )
 
 
-def test_follow_keeps_the_map_on_the_bus_until_the_user_drags(
-    page: Page, busy_server: Server
-) -> None:
-    _open(page, busy_server)
+def test_follow_keeps_the_map_on_the_bus_until_the_user_drags(page: Page, server: Server) -> None:
+    _open(page, server)
     page.evaluate(ZOOM_TO_BUSIEST, 16)
     page.wait_for_function(f"() => ({MOVING_BUS})() !== null", timeout=timeout(15_000))
     bus = page.evaluate(MOVING_BUS)
@@ -279,21 +277,21 @@ def test_follow_keeps_the_map_on_the_bus_until_the_user_drags(
     page.mouse.up()
     expect(follow).to_have_attribute("aria-pressed", "false")
     assert page.evaluate("() => window.bustrack.followedVehicle()") is None
-    page.wait_for_timeout(1000)  # the drag's inertia
+    page.wait_for_timeout(timeout(1000))  # the drag's inertia
     centre = page.evaluate("() => window.bustrack.map.getCenter()")
-    page.wait_for_timeout(1500)
+    page.wait_for_timeout(timeout(1500))
     assert page.evaluate("() => window.bustrack.map.getCenter()") == centre
 
 
-def test_reduced_motion_snaps_buses_instead_of_gliding(page: Page, busy_server: Server) -> None:
+def test_reduced_motion_snaps_buses_instead_of_gliding(page: Page, server: Server) -> None:
     page.emulate_media(reduced_motion="reduce")
-    _open(page, busy_server)
+    _open(page, server)
     page.evaluate(ZOOM_TO_BUSIEST, 16)
     updates = page.evaluate("() => window.bustrack.frameCounts().updates")
     before = page.evaluate("() => window.bustrack.markerScreenPositions()")
     moving = []
     for _ in range(10):
-        page.wait_for_timeout(250)
+        page.wait_for_timeout(timeout(250))
         moving.append(page.evaluate("() => window.bustrack.movingCount()"))
     assert page.evaluate("() => window.bustrack.frameCounts().updates") > updates
     after = {p["id"]: p for p in page.evaluate("() => window.bustrack.markerScreenPositions()")}
@@ -305,9 +303,9 @@ def test_reduced_motion_snaps_buses_instead_of_gliding(page: Page, busy_server: 
 
 
 def test_the_list_view_by_keyboard_keeps_the_focus_while_it_updates(
-    page: Page, busy_server: Server
+    page: Page, server: Server
 ) -> None:
-    _open(page, busy_server)
+    _open(page, server)
     page.evaluate(
         "([lat, lon]) => { window.bustrack.map.setView([lat, lon], 16, {animate: false}); }",
         STOP_LATLON,
@@ -335,7 +333,7 @@ def test_the_list_view_by_keyboard_keeps_the_focus_while_it_updates(
     page.keyboard.press("Tab")  # the first bus
     focused = page.evaluate("() => document.activeElement.dataset.id")
     assert focused in page.evaluate("() => window.bustrack.listState().buses")
-    page.wait_for_timeout(2500)
+    page.wait_for_timeout(timeout(2500))
     assert page.evaluate("() => document.activeElement.dataset.id") == focused
     page.keyboard.press("Enter")
     page.wait_for_function(

@@ -20,8 +20,8 @@ def _open(page: Page, server: Server) -> None:
     )
 
 
-def test_marathi_and_hindi_strings_and_the_lang_attribute(page: Page, busy_server: Server) -> None:
-    _open(page, busy_server)
+def test_marathi_and_hindi_strings_and_the_lang_attribute(page: Page, server: Server) -> None:
+    _open(page, server)
     html = page.locator("html")
     search = page.locator("#search-input")
     status = page.locator("#status")
@@ -43,7 +43,7 @@ def test_marathi_and_hindi_strings_and_the_lang_attribute(page: Page, busy_serve
     expect(page.get_by_role("heading", level=1)).to_have_text("bustrack: बसचे थेट स्थान")
 
     # Kept across a reload.
-    _open(page, busy_server)
+    _open(page, server)
     expect(html).to_have_attribute("lang", "mr")
     assert page.evaluate("() => window.bustrack.language()") == "mr"
     expect(page.locator("#status")).to_contain_text("थेट")

@@ -45,7 +45,7 @@ def test_buses_appear_on_the_map_and_move(page: Page, server: Server, renderer: 
                 === window.bustrack.shownMarkerCount()"""
         )
     before = _positions(page)
-    page.wait_for_timeout(4000)
+    page.wait_for_timeout(timeout(4000))
     after = _positions(page)
     common = before.keys() & after.keys()
     assert len(common) > 50

@@ -113,9 +113,9 @@ def _check_layout(page: Page, name: str) -> dict[str, Any]:
     return boxes
 
 
-def test_phone_layout_bottom_sheet_and_touch_targets(phone: Page, busy_server: Server) -> None:
+def test_phone_layout_bottom_sheet_and_touch_targets(phone: Page, server: Server) -> None:
     page = phone
-    page.goto(busy_server.url + "/")
+    page.goto(server.url + "/")
     expect(page.locator("#status")).to_contain_text("live", timeout=timeout(20_000))
     page.wait_for_function("() => window.bustrack.shownMarkerCount() > 10")
     assert page.evaluate("() => window.bustrack.sheetState().phone")
@@ -133,7 +133,7 @@ def test_phone_layout_bottom_sheet_and_touch_targets(phone: Page, busy_server: S
     )
     # The stop popup would crowd the little map left above the sheet: the sheet says it all.
     expect(page.locator(".leaflet-popup")).to_have_count(0)
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(timeout(300))
     boxes = _check_layout(page, "arrivals")
     expanded = boxes["sheet"]["h"]
     assert boxes["map"]["h"] >= 0.4 * HEIGHT - 1
@@ -149,7 +149,7 @@ def test_phone_layout_bottom_sheet_and_touch_targets(phone: Page, busy_server: S
     expect(handle).to_have_attribute("aria-expanded", "true")
     handle.tap()
     expect(handle).to_have_attribute("aria-expanded", "false")
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(timeout(300))
     boxes = _check_layout(page, "collapsed")
     assert boxes["sheet"]["h"] < expanded - 100, boxes
     expect(page.locator(".arrival").first).to_be_visible()
@@ -167,7 +167,7 @@ def test_phone_layout_bottom_sheet_and_touch_targets(phone: Page, busy_server: S
     # Marathi: longer words, the same layout.
     page.locator("#language").select_option("mr")
     expect(page.locator("html")).to_have_attribute("lang", "mr")
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(timeout(300))
     _check_layout(page, "list-mr")
     page.get_by_role("button", name="यादी बंद करा").tap()
     expect(sheet).to_be_hidden()

@@ -255,7 +255,7 @@ def test_stops_from_zoom_15_with_a_popup_listing_routes(page: Page, server: Serv
 
     page.on("request", on_request)
     _open(page, server)
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(timeout(500))
     assert page.evaluate("() => window.bustrack.stopCount()") == 0
     assert stop_requests == [], "no stops are asked for at the opening zoom"
 
@@ -280,7 +280,7 @@ def test_stops_from_zoom_15_with_a_popup_listing_routes(page: Page, server: Serv
 
     # A small pan stays inside the box already fetched: no new request.
     page.evaluate("() => { window.bustrack.map.panBy([120, 80], {animate: false}); }")
-    page.wait_for_timeout(600)
+    page.wait_for_timeout(timeout(600))
     assert len(stop_requests) == 1, stop_requests
 
     # Zoomed out again, the stops go away.

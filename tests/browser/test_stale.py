@@ -54,16 +54,16 @@ def _frame(
     return json.dumps(frame)
 
 
-def test_a_silent_bus_is_greyed_with_its_age_then_removed(page: Page, busy_server: Server) -> None:
+def test_a_silent_bus_is_greyed_with_its_age_then_removed(page: Page, server: Server) -> None:
     sockets: list[WebSocketRoute] = []
     page.clock.install()
     # Not connected to the real server: this test speaks for it.
     page.route_web_socket(re.compile(r"/ws(\?.*)?$"), lambda ws: sockets.append(ws))
-    page.goto(busy_server.url + "/")
+    page.goto(server.url + "/")
     deadline = time.monotonic() + timeout(20)
     while not sockets:
         assert time.monotonic() < deadline, "the page did not connect"
-        page.wait_for_timeout(50)
+        page.wait_for_timeout(timeout(50))
     ws = sockets[0]
     centre = page.evaluate("() => window.bustrack.map.getCenter()")
     lat, lon = centre["lat"], centre["lng"]
@@ -110,15 +110,15 @@ def test_a_silent_bus_is_greyed_with_its_age_then_removed(page: Page, busy_serve
     expect(rows).to_have_count(1, timeout=timeout(3000))
 
 
-def test_a_silent_bus_is_never_shown_arriving_now(page: Page, busy_server: Server) -> None:
+def test_a_silent_bus_is_never_shown_arriving_now(page: Page, server: Server) -> None:
     sockets: list[WebSocketRoute] = []
     page.clock.install()
     page.route_web_socket(re.compile(r"/ws(\?.*)?$"), lambda ws: sockets.append(ws))
-    page.goto(busy_server.url + "/")
+    page.goto(server.url + "/")
     deadline = time.monotonic() + timeout(20)
     while not sockets:
         assert time.monotonic() < deadline, "the page did not connect"
-        page.wait_for_timeout(50)
+        page.wait_for_timeout(timeout(50))
     ws = sockets[0]
     now = page.evaluate("() => Date.now()")
     centre = page.evaluate("() => window.bustrack.map.getCenter()")
@@ -156,5 +156,5 @@ def test_a_silent_bus_is_never_shown_arriving_now(page: Page, busy_server: Serve
     assert "now" not in row["text"]
     # And so does the server's board.
     ws.send(board(page.evaluate("() => Date.now()"), live=False))
-    page.wait_for_timeout(200)
+    page.wait_for_timeout(timeout(200))
     assert page.evaluate("() => window.bustrack.stopPanelState().rows[0].when") == "noSignal"

@@ -6,6 +6,8 @@ import zoneinfo
 import pytest
 
 from bustrack.gtfs import service_day_start, services_on
+from bustrack.gtfs.service import service_span
+from tests.feeds import make_feed
 from tests.gtfs.fixtures import build
 
 UTC = dt.UTC
@@ -65,3 +67,13 @@ def test_after_midnight_trip_ends_on_the_next_calendar_day() -> None:
 def test_unknown_timezone_raises() -> None:
     with pytest.raises(zoneinfo.ZoneInfoNotFoundError):
         service_day_start(dt.date(2026, 1, 5), "Mars/Olympus_Mons")
+
+
+def test_service_span_covers_calendars_and_added_dates() -> None:
+    feed = build("calendar-dates")
+    # WK runs 2026-01-01..2026-12-31; SUN has no calendar row, only dates added in February.
+    assert service_span(feed) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+
+
+def test_service_span_of_a_feed_with_no_service_is_none() -> None:
+    assert service_span(make_feed([], calendars={})) is None

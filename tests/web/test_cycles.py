@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestClient
 
 from bustrack.settings import Settings
 from bustrack.web.keys import hub_key
-from tests.conftest import timeout
+from tests.conftest import eventually, timeout
 from tests.web.test_ws import _raw_client_that_never_reads
 
 MakeClient = Callable[[Settings], Awaitable[TestClient]]  # type: ignore[type-arg]
@@ -86,8 +86,7 @@ async def test_a_closed_websocket_is_freed_without_the_collector(
     assert (await ws.receive(timeout=timeout(5))).type == WSMsgType.TEXT
     refs = await _server_side(client)
     await leave(ws)
-    while hub.departed < 1:
-        await asyncio.sleep(0.02)
+    await eventually(lambda: hub.departed >= 1, 10, "the server to see the client leave")
     assert await _freed(refs), [ref() for ref in refs]
     await ws.close()
 

@@ -36,3 +36,21 @@ def test_missing_feed_is_a_one_line_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "nowhere" in proc.stderr.strip().splitlines()[-1]
+
+
+def test_a_malformed_service_date_is_a_one_line_error() -> None:
+    proc = _run("--service-date", "16/06/2026")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "bustrack: error: --service-date: '16/06/2026' is not a date as YYYY-MM-DD"
+    )
+
+
+def test_a_service_date_without_service_is_a_one_line_error() -> None:
+    proc = _run("--service-date", "2031-01-07", "--port", str(free_port()))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "bustrack: error: --service-date 2031-01-07: the feed has no service that day "
+        "(its calendar runs 2026-01-01 to 2027-12-31)"
+    )

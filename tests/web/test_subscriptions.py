@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from bustrack.channels import Subscription, channels_for, vehicle_channels
 from bustrack.settings import Settings
 from bustrack.web.keys import hub_key
-from tests.conftest import timeout
+from tests.conftest import eventually, timeout
 from tests.wsstate import ClientState, vehicles_of
 
 MakeClient = Callable[[Settings], Awaitable[TestClient]]  # type: ignore[type-arg]
@@ -54,11 +54,13 @@ async def _states_at_common_ts(
     ticks += max(len(fa), len(fb))
     tasks = [asyncio.create_task(_collect(a, fa)), asyncio.create_task(_collect(b, fb))]
     try:
-        while len(fa) < ticks or len(fb) < ticks:
-            await asyncio.sleep(0.05)
+        await eventually(lambda: len(fa) >= ticks and len(fb) >= ticks, 20, f"{ticks} frames each")
         common = min(fa[-1]["ts"], fb[-1]["ts"])
-        while not any(f["ts"] == common for f in fa) or not any(f["ts"] == common for f in fb):
-            await asyncio.sleep(0.05)
+        await eventually(
+            lambda: any(f["ts"] == common for f in fa) and any(f["ts"] == common for f in fb),
+            10,
+            "both sockets to have the same tick",
+        )
     finally:
         for t in tasks:
             t.cancel()

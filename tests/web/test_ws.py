@@ -22,7 +22,7 @@ from bustrack.protocol import PROTOCOL_VERSION
 from bustrack.settings import Settings
 from bustrack.web import create_app
 from bustrack.web.keys import hub_key
-from tests.conftest import timeout
+from tests.conftest import eventually, timeout
 from tests.wsstate import ClientState, vehicles_of
 
 MakeClient = Callable[[Settings], Awaitable[TestClient]]  # type: ignore[type-arg]
@@ -73,12 +73,12 @@ async def test_updates_keep_a_client_in_step_with_a_fresh_snapshot(
     async with client.ws_connect("/ws") as first:
         reader = asyncio.create_task(keep_reading(first))
         try:
-            while len(frames) < 4:
-                await asyncio.sleep(0.05)
+            await eventually(lambda: len(frames) >= 4, 10, "4 frames on the first socket")
             async with client.ws_connect("/ws") as second:
                 fresh = await _frame(second)
-            while frames[-1]["ts"] < fresh["ts"]:
-                await asyncio.sleep(0.05)
+            await eventually(
+                lambda: frames[-1]["ts"] >= fresh["ts"], 10, "the first socket to reach the tick"
+            )
         finally:
             reader.cancel()
     # Snapshot + updates up to the fresh snapshot's tick give exactly that snapshot.

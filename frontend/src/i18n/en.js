@@ -31,6 +31,7 @@ export default {
 		statusOutdated: 'The server was updated — reload the page',
 		statusReload: 'Reload',
 		statusBusiest: 'No service now: showing the busiest time of day',
+		statusReplay: 'No service today in this feed: showing another day’s timetable',
 		tilesUnavailable: 'Map tiles cannot be loaded; buses are still shown.',
 
 		// The search box (search.js, searchResults.js).
