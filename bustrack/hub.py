@@ -40,6 +40,7 @@ class Client:
     stop: str | None = None  # also send this stop's arrivals each tick
     vehicle: str | None = None  # also send this bus's details each tick
     needs_snapshot: bool = True
+    snapshot_due: bool = False  # a snapshot it asked for is to be sent soon
     stuck_since: float | None = None
     frames_sent: int = 0
     frames_skipped: int = 0
@@ -103,13 +104,40 @@ class Hub:
         client.frames_sent += 1
         return True
 
+    def behind(self, client: Client) -> bool:
+        """Whether ``client`` has more unsent data than the buffer limit: it is not reading
+        what it was sent, so nothing more is written to it until it drains."""
+        return client.transport.get_write_buffer_size() > self.buffer_limit
+
     def send_snapshot(self, client: Client, frames: Frames, *, extras: bool = True) -> None:
-        """Write this tick's snapshot of the client's channels to it (e.g. on connect),
-        and with ``extras`` the arrivals and bus details it asked for."""
+        """Write this tick's snapshot of the client's channels to it (e.g. on connect or
+        when it subscribes), and with ``extras`` the arrivals and bus details it asked for.
+
+        A client that is :meth:`behind` gets nothing now: it is marked, and
+        :meth:`publish` sends it the snapshot of that tick once it has drained. However
+        often it asks meanwhile, it gets one snapshot, the newest.
+        """
+        client.needs_snapshot = True
+        if self.behind(client):
+            return
         if self._write(client, frames.frame("snapshot", client.key, client.deflate_bits)):
             client.needs_snapshot = False
             if extras:
                 self._write_extras(client, frames)
+
+    def request_snapshot(self, client: Client, frames: Frames) -> None:
+        """Send ``client`` the snapshot it asked for (by subscribing) as soon as this burst
+        of its messages has been read: however many it sent at once, it gets one, and
+        none while it is :meth:`behind` (see :meth:`send_snapshot`)."""
+        client.needs_snapshot = True
+        if not client.snapshot_due:
+            client.snapshot_due = True
+            asyncio.get_running_loop().call_soon(self._snapshot_due, client, frames)
+
+    def _snapshot_due(self, client: Client, frames: Frames) -> None:
+        client.snapshot_due = False
+        if client.needs_snapshot and client in self.clients:
+            self.send_snapshot(client, frames)
 
     def _write_extras(self, client: Client, frames: Frames) -> None:
         if client.stop is not None:

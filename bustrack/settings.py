@@ -12,6 +12,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,12 @@ class Settings:
         "Comma-separated extra origins (scheme://host[:port]) allowed to open /ws; "
         "the page's own origin is always allowed. '*' allows any.",
     )
+    public_url: str = _setting(
+        "",
+        "The page's public address (scheme://host[:port]) as browsers open it, e.g. behind "
+        "a proxy; /ws admits pages of this origin. Empty: the address the server listens "
+        "on, as connections reach it (never the Host header a client sends).",
+    )
     tls_cert: str = _setting("", "PEM certificate file: serve https:// and wss://.")
     tls_key: str = _setting("", "PEM private key file for --tls-cert.")
     heartbeat: float = _setting(20.0, "Seconds between WebSocket pings; a silent peer is closed.")
@@ -95,6 +102,14 @@ class Settings:
     )
     stuck_timeout: float = _setting(
         30.0, "Seconds a client may stay unable to receive before it is closed."
+    )
+    client_message_rate: float = _setting(
+        5.0,
+        "Messages a second each /ws client may send on average (subscribe, ping, anything); "
+        "past the burst and this rate it is closed with 1008.",
+    )
+    client_message_burst: int = _setting(
+        30, "Messages a /ws client may send at once before --client-message-rate applies."
     )
     stale_after: float = _setting(
         60.0,
@@ -210,9 +225,25 @@ def parse_settings(
             raise SettingsError(
                 f"--service-date: {settings.service_date!r} is not a date as YYYY-MM-DD"
             ) from None
+    if settings.client_message_rate <= 0 or settings.client_message_burst < 1:
+        raise SettingsError("--client-message-rate must be > 0 and --client-message-burst >= 1")
+    if settings.public_url and not _is_origin(settings.public_url):
+        raise SettingsError(
+            f"--public-url: {settings.public_url!r} is not scheme://host[:port] "
+            "(http or https, no path)"
+        )
     if not 0 <= settings.port <= 65535:
         raise SettingsError(f"--port: {settings.port} is not a TCP port (0-65535)")
     return settings
+
+
+def _is_origin(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url.rstrip("/"))
+    try:
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.hostname) and not parts.path
 
 
 def markdown_table() -> str:

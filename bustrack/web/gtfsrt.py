@@ -1,12 +1,19 @@
 """GTFS-realtime endpoints: ``/gtfs-rt/vehicle-positions.pb`` and ``/gtfs-rt/trip-updates.pb``.
 
-Protobuf by default (``application/x-protobuf``); ``?format=json`` for humans. Each
-message is built at most once per tick, from the same state that ``/ws`` sends.
+Protobuf by default (``application/x-protobuf``); ``?format=json`` for humans. No request
+can delay the buses: a message is built in a worker thread, not on the event loop that
+runs the ticks, from inputs taken at one tick (the same state that ``/ws`` sends); each
+kind and format is built by one task at a time, which every request asking meanwhile
+waits for, and is rebuilt at most every :data:`REBUILD_EVERY` seconds (its header's
+timestamp says which tick it shows). The Mumbai feed's trip updates as JSON are about
+19 MB and take most of a second to build: twenty clients asking at once cost one build.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 import orjson
 from aiohttp import web
@@ -15,57 +22,92 @@ from google.transit import gtfs_realtime_pb2 as rt
 from bustrack.gtfsrt import to_json, trip_updates, vehicle_positions
 from bustrack.web.keys import clock_key, feed_key, fleet_key, predictor_key
 
-__all__ = ["add_routes"]
+__all__ = ["REBUILD_EVERY", "add_routes"]
 
-_cache_key = web.AppKey("gtfsrt_cache", dict[tuple[str, int, str], bytes])
+# Seconds a built message is served before the next request builds it anew.
+REBUILD_EVERY = 5.0
+
+# Builds a message from inputs already taken on the loop; runs in a worker thread.
+Build = Callable[[], rt.FeedMessage]
+
+
+@dataclass(slots=True)
+class _Built:
+    body: bytes = b""
+    ts_ms: int = -1
+    at: float = float("-inf")  # loop time of the build
+    task: asyncio.Task[None] | None = None
+
+
+@dataclass(slots=True)
+class _Cache:
+    entries: dict[tuple[str, str], _Built] = field(default_factory=dict)
+
+
+_cache_key = web.AppKey("gtfsrt_cache", _Cache)
+
+
+def _encode(build: Build, fmt: str) -> bytes:
+    msg = build()
+    if fmt == "json":
+        return orjson.dumps(to_json(msg), option=orjson.OPT_INDENT_2)
+    body: bytes = msg.SerializeToString()
+    return body
 
 
 def _handler(
-    name: str, build: Callable[[web.Application, int], rt.FeedMessage]
+    name: str, inputs: Callable[[web.Application, int], Build]
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.Response:
         app = request.app
         fmt = request.query.get("format", "pb")
         if fmt not in ("pb", "json"):
             raise web.HTTPBadRequest(text="format must be pb or json\n")
+        entry = app[_cache_key].entries.setdefault((name, fmt), _Built())
+        loop = asyncio.get_running_loop()
         ts_ms = app[fleet_key].ts_ms
-        cache = app[_cache_key]
-        key = (name, ts_ms, fmt)
-        body = cache.get(key)
-        if body is None:
-            msg = build(app, ts_ms // 1000)
-            if fmt == "json":
-                body = orjson.dumps(to_json(msg), option=orjson.OPT_INDENT_2)
-            else:
-                body = msg.SerializeToString()
-            # Keep only this tick's messages.
-            for old in [k for k in cache if k[1] != ts_ms]:
-                del cache[old]
-            cache[key] = body
+        fresh = entry.ts_ms == ts_ms or loop.time() - entry.at < REBUILD_EVERY
+        if not fresh and entry.task is None:
+            entry.task = asyncio.create_task(
+                _rebuild(entry, inputs(app, ts_ms // 1000), fmt, ts_ms)
+            )
+        if entry.task is not None and (not fresh or not entry.body):
+            await asyncio.shield(entry.task)
         content_type = "application/json" if fmt == "json" else "application/x-protobuf"
         return web.Response(
-            body=body, content_type=content_type, headers={"Cache-Control": "no-cache"}
+            body=entry.body, content_type=content_type, headers={"Cache-Control": "no-cache"}
         )
 
     handle.__name__ = name
     return handle
 
 
-def _positions(app: web.Application, ts: int) -> rt.FeedMessage:
-    fleet = app[fleet_key]
+async def _rebuild(entry: _Built, build: Build, fmt: str, ts_ms: int) -> None:
+    try:
+        entry.body = await asyncio.to_thread(_encode, build, fmt)
+        entry.ts_ms = ts_ms
+        entry.at = asyncio.get_running_loop().time()
+    finally:
+        entry.task = None
+
+
+def _positions(app: web.Application, ts: int) -> Build:
+    vehicles = list(app[fleet_key].vehicles)
+    feed = app[feed_key]
     shift = -app[clock_key].offset.total_seconds()
-    return vehicle_positions(fleet.vehicles, app[feed_key], ts, shift)
+    return lambda: vehicle_positions(vehicles, feed, ts, shift)
 
 
-def _trip_updates(app: web.Application, ts: int) -> rt.FeedMessage:
-    fleet = app[fleet_key]
+def _trip_updates(app: web.Application, ts: int) -> Build:
+    vehicles = list(app[fleet_key].vehicles)
+    feed = app[feed_key]
     shift = -app[clock_key].offset.total_seconds()
     etas = app[predictor_key].predict_all()
-    return trip_updates(fleet.vehicles, etas, app[feed_key], ts, shift)
+    return lambda: trip_updates(vehicles, etas, feed, ts, shift)
 
 
 def add_routes(app: web.Application) -> None:
     """Register the GTFS-realtime endpoints on ``app``."""
-    app[_cache_key] = {}
+    app[_cache_key] = _Cache()
     app.router.add_get("/gtfs-rt/vehicle-positions.pb", _handler("vehicle_positions", _positions))
     app.router.add_get("/gtfs-rt/trip-updates.pb", _handler("trip_updates", _trip_updates))

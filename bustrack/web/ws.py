@@ -7,6 +7,11 @@ an ``error`` frame that changes nothing. The URL's query may carry the same
 subscription (``bbox``, ``routes``, ``stop``, ``vehicle``), so that a reconnection starts
 with it. Every socket is tracked until it ends and closed with 1001
 when the server shuts down (see :func:`close_websockets`).
+
+Nothing a client sends can make the server hold more for it than a bounded amount
+(docs/protocol.md, "Limits"): its messages are rate limited (:class:`MessageLimit`, 1008
+past it), the snapshots it asks for follow the hub's backpressure, and a connection that
+ends is cut after :data:`CLOSE_GRACE` if it still holds data its peer never read.
 """
 
 from __future__ import annotations
@@ -17,12 +22,13 @@ import dataclasses
 import logging
 import socket
 import time
+import weakref
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from bustrack.channels import Subscription, channels_for
 from bustrack.fleet import channel_key
-from bustrack.hub import Client
+from bustrack.hub import Client, Hub
 from bustrack.protocol import (
     MAX_CLIENT_MESSAGE,
     ProtocolError,
@@ -31,11 +37,13 @@ from bustrack.protocol import (
     parse_client_message,
     parse_query,
 )
+from bustrack.ratelimit import TokenBucket
+from bustrack.settings import Settings
 from bustrack.web.cycles import cut_cycles
 from bustrack.web.keys import feed_key, frames_key, hub_key, settings_key
-from bustrack.web.origin import origin_allowed
+from bustrack.web.origin import origin_allowed, own_origins
 
-__all__ = ["close_websockets", "ws_handler"]
+__all__ = ["CLOSE_GRACE", "MessageLimit", "close_websockets", "ws_handler"]
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +56,18 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     """Serve one WebSocket client until it leaves or the server shuts down."""
     settings = request.app[settings_key]
     origin = request.headers.get("Origin")
-    own = f"{request.scheme}://{request.host}"
-    if not origin_allowed(origin, own, settings.origins):
-        log.warning("refused /ws from origin %s (allowed: %s)", origin, own)
-        raise web.HTTPForbidden(
-            text=f"origin {origin} may not open this WebSocket; see --allowed-origins\n"
-        )
+    if origin is not None:
+        own = own_origins(settings.public_url, request.scheme, _local_address(request))
+        if not origin_allowed(origin, own, settings.origins):
+            log.warning(
+                "refused /ws from origin %s (own: %s; behind a proxy, set --public-url)",
+                origin,
+                ", ".join(sorted(own)) or "unknown",
+            )
+            raise web.HTTPForbidden(
+                text=f"origin {origin} may not open this WebSocket; "
+                "see --public-url and --allowed-origins\n"
+            )
     try:
         sub = parse_query(
             request.query.get("bbox"),
@@ -91,8 +105,15 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
         await _send_text(client, encode_error(message, _now_ms()))
     hub.add(client)
     hub.send_snapshot(client, request.app[frames_key])
+    loop = asyncio.get_running_loop()
+    limit = MessageLimit(settings, loop.time())
     try:
         async for msg in ws:
+            if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY) and not limit.take(loop.time()):
+                hub.discard(client)
+                log.warning("closing %s: %s", client.peer, limit.describe(loop.time()))
+                await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=limit.reason())
+                break
             if msg.type == WSMsgType.TEXT:
                 await _answer(client, msg.data, request.app)
             elif msg.type == WSMsgType.BINARY:
@@ -104,7 +125,75 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     finally:
         hub.discard(client)
         cut_cycles(request, ws, transport)
+        _abort_later(loop, transport)
     return ws
+
+
+class MessageLimit:
+    """How many messages one client may send: a token bucket (``--client-message-rate``
+    a second, ``--client-message-burst`` at once), and the count for the log."""
+
+    __slots__ = ("_bucket", "_started", "received")
+
+    def __init__(self, settings: Settings, now: float) -> None:
+        self._bucket = TokenBucket.full(
+            settings.client_message_rate, settings.client_message_burst, now
+        )
+        self._started = now
+        self.received = 0
+
+    def take(self, now: float) -> bool:
+        """Count one message at monotonic time ``now``; False once the client is over."""
+        self.received += 1
+        return self._bucket.take(now)
+
+    def reason(self) -> bytes:
+        """The close frame's reason (at most 123 bytes)."""
+        b = self._bucket
+        return f"too many messages: at most {b.burst:g} at once and {b.rate:g} a second".encode()
+
+    def describe(self, now: float) -> str:
+        """One line for the log: the count and the limit."""
+        b = self._bucket
+        return (
+            f"{self.received} messages in {now - self._started:.1f} s, over the limit of "
+            f"{b.burst:g} at once and {b.rate:g} a second (1008)"
+        )
+
+
+# Once its handler has ended, a connection has this long to send what it still holds (its
+# close frame, say) before it is cut. A peer that never reads would otherwise keep its
+# unsent buffer, hundreds of kilobytes, for as long as it stays connected: closing a
+# transport waits for its buffer to drain.
+CLOSE_GRACE = 5.0
+
+
+def _abort_later(loop: asyncio.AbstractEventLoop, transport: asyncio.Transport) -> None:
+    ref = weakref.ref(transport)  # not to keep a connection alive that ends by itself
+
+    def abort() -> None:
+        left = ref()
+        if left is not None and not _closed(left):
+            log.info(
+                "cutting a connection that did not read its last %d bytes",
+                left.get_write_buffer_size(),
+            )
+            left.abort()
+
+    loop.call_later(CLOSE_GRACE, abort)
+
+
+def _closed(transport: asyncio.Transport) -> bool:
+    # A closing transport that still holds data waits for the peer to read it.
+    return transport.is_closing() and transport.get_write_buffer_size() == 0
+
+
+def _local_address(request: web.Request) -> tuple[str, int] | None:
+    transport = request.transport
+    name = transport.get_extra_info("sockname") if transport is not None else None
+    if isinstance(name, tuple) and len(name) >= 2:
+        return str(name[0]), int(name[1])
+    return None
 
 
 # Bytes the kernel may hold for one client. Autotuned, it grows to megabytes (a minute of
@@ -121,10 +210,16 @@ def _limit_kernel_buffer(transport: asyncio.Transport) -> None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, KERNEL_SEND_BUFFER)
 
 
-async def _send_text(client: Client, data: bytes) -> None:
+async def _send_text(client: Client, data: bytes, hub: Hub | None = None) -> None:
     """Send one message through aiohttp's writer, compressed on its own if the client
     negotiated deflate: the hub's shared frames refer to no earlier message, so neither
-    may this one (aiohttp's own compressor would refer to its earlier output only)."""
+    may this one (aiohttp's own compressor would refer to its earlier output only).
+
+    A client the ``hub`` finds :meth:`~bustrack.hub.Hub.behind` is sent nothing: it reads
+    nothing now, and it gets a fresh snapshot once it drains.
+    """
+    if hub is not None and hub.behind(client):
+        return
     await client.ws.send_str(data.decode(), compress=client.deflate_bits or None)
 
 
@@ -140,14 +235,14 @@ async def _answer(client: Client, text: str, app: web.Application) -> None:
         if sub is not None and sub.stop is not None and sub.stop not in app[feed_key].stops:
             raise ProtocolError(f"subscribe: unknown stop {sub.stop!r}")
     except ProtocolError as err:
-        await _send_text(client, encode_error(str(err), _now_ms()))
+        await _send_text(client, encode_error(str(err), _now_ms()), app[hub_key])
         return
     if kind == "ping":
-        await _send_text(client, encode_pong(_now_ms()))
+        await _send_text(client, encode_pong(_now_ms()), app[hub_key])
     elif sub is not None:
         # From now on the client gets what it asked for, starting with a snapshot.
         _subscribe(client, sub)
-        app[hub_key].send_snapshot(client, app[frames_key])
+        app[hub_key].request_snapshot(client, app[frames_key])
 
 
 async def close_websockets(app: web.Application) -> None:
