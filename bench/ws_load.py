@@ -22,6 +22,8 @@ generator's CPU and the whole machine's, then prints:
   baseline sustains (below that, the ticks' fixed cost, not the fan-out, sets the ratio);
 - viewport clients without and with one whole-city client that stops reading, in turns
   (in the order ABBA BAAB in the full run, judged on the medians) -- goal 3;
+- the same viewport clients quiet and while 1, then 20 hostile connections flood the
+  server with whole-world subscribes, reading nothing (``--flood-only``: just this);
 - server memory per idle connection, and a storm of connects and disconnects.
 
 Delay is a frame's arrival time at the generator minus its ``ts`` (same machine clock), so
@@ -56,6 +58,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.flood import FloodStats, flood
 from bench.loadgen import BENCH_DIR, LoadGen
 from bench.viewports import OCEAN_BOX, Viewport, make_viewports
 from bustrack.settings import DEFAULT_GTFS
@@ -87,6 +90,7 @@ class Plan:
     idle_clients: int
     storm_rate: float
     storm_seconds: float
+    flooders: tuple[int, ...]  # hostile connections in each flood window, beside quiet ones
 
 
 FULL = Plan(
@@ -105,6 +109,7 @@ FULL = Plan(
     idle_clients=5000,
     storm_rate=300.0,
     storm_seconds=5.0,
+    flooders=(1, 20),
 )
 QUICK = Plan(
     window=4.0,
@@ -122,6 +127,7 @@ QUICK = Plan(
     idle_clients=1000,
     storm_rate=200.0,
     storm_seconds=2.0,
+    flooders=(1, 20),
 )
 
 
@@ -487,6 +493,8 @@ class Results:
     idle: dict[str, float] = field(default_factory=dict)
     storm: dict[str, Any] = field(default_factory=dict)
     storm_row: Row | None = None
+    quiet: list[Row] = field(default_factory=list)  # the flood's quiet windows
+    flooded: list[tuple[Row, FloodStats]] = field(default_factory=list)
     fleet: dict[str, int | None] = field(default_factory=dict)
     deflate: bool = False  # the clients offered permessage-deflate
     commands: dict[str, str] = field(default_factory=dict)
@@ -537,6 +545,7 @@ async def run_ours(bench: Bench, viewports: list[Viewport], res: Results) -> Non
         res.stuck_seconds.append(took)
         probe = await bench.gen.call("probe_stuck", within=30, wait_s=3)
         res.stuck_probes.append((probe.get("stuck") or [{}])[0])
+    await run_flood(bench, res)
     # The storm: connects and disconnects while the same clients keep reading.
     storm_urls = [bench.url(v.query()) for v in viewports[: max(1, int(plan.storm_rate))]]
     work = asyncio.create_task(
@@ -559,6 +568,33 @@ async def run_ours(bench: Bench, viewports: list[Viewport], res: Results) -> Non
     await bench.close("view")
     await asyncio.sleep(plan.drain)
     await measure_city(bench, res.ours_city)
+
+
+async def run_flood(bench: Bench, res: Results) -> None:
+    """The viewport clients open now, quiet and while hostile connections flood the server
+    with subscribes (reading nothing, reconnecting when closed), in turns: quiet, then each
+    of ``plan.flooders``, each followed by a quiet window."""
+    plan, n = bench.plan, bench.plan.goal3_clients
+    res.quiet.append(await bench.measure("quiet 1", n))
+    for i, attackers in enumerate(plan.flooders, start=2):
+        stop = asyncio.Event()
+        attack = asyncio.create_task(flood(bench.url(), attackers, stop))
+        await asyncio.sleep(1)  # the flood under way before the window opens
+        row = await bench.measure(f"{attackers} flooding", n)
+        stop.set()
+        stats = await asyncio.wait_for(attack, 30)
+        res.flooded.append((row, stats))
+        bench.say(f"  flood: {stats}")
+        await asyncio.sleep(plan.settle)
+        res.quiet.append(await bench.measure(f"quiet {i}", n))
+
+
+async def run_flood_only(bench: Bench, viewports: list[Viewport], res: Results) -> None:
+    """``--flood-only``: the goal 3 viewport clients, then :func:`run_flood`."""
+    await bench.settle()
+    await bench.open("view", [bench.url(v.query()) for v in viewports[: bench.plan.goal3_clients]])
+    await bench.settle()
+    await run_flood(bench, res)
 
 
 async def measure_city(bench: Bench, rows: list[Row]) -> None:
@@ -746,6 +782,7 @@ def report(
     say(f"baseline:  {res.commands.get('baseline', '?')}")
     n_ours, n_base = res.fleet.get("ours") or 0, res.fleet.get("baseline") or 0
     alike = abs(n_ours - n_base) <= 0.03 * max(n_ours, n_base, 1)  # 09:00: +25 buses/s
+    alike = alike or "baseline" not in res.fleet  # --flood-only runs no baseline
     say(
         f"fleet:     {n_ours} vehicles (ours), {n_base} (baseline) at their first tick "
         "(service time 09:00 plus startup; the fleet grows over the run), 1 tick/s"
@@ -778,6 +815,9 @@ def report(
         "times, and the quietest kept (tries)"
     )
     say("")
+    if not res.ours_ramp:  # --flood-only
+        report_flood(res, plan, say)
+        return
     say(f"## Ramp: the most clients with p99 <= {P99_LIMIT_MS:.0f} ms and nothing missed")
     say("")
     rows = [load_row("ours", r) for r in res.ours_ramp]
@@ -940,6 +980,7 @@ def report(
             else:
                 say(f"        the server had not dropped it after {plan.stuck_wait:.0f} s")
             say(f"        after resuming its socket, the stuck client saw: {probe}")
+    report_flood(res, plan, say)
     say("")
     say("## Memory per idle connection")
     say("")
@@ -1037,7 +1078,38 @@ async def bench_server(
             await gen.stop()
 
 
-async def run(plan: Plan, noise: Noise, log_dir: Path, deflate: bool = False) -> Results:
+def report_flood(res: Results, plan: Plan, say: Callable[[str], None]) -> None:
+    """The flood scenario's table and figures."""
+    say("")
+    say(
+        f"## Flood: hostile connections subscribing to the whole world as fast as they can, "
+        f"reading nothing ({plan.goal3_clients} viewport clients)"
+    )
+    say("")
+    if res.quiet and res.flooded:
+        rows = [load_row("ours", r) for r in res.quiet[:1]]
+        for (row, _), quiet in zip(res.flooded, res.quiet[1:], strict=False):
+            rows += [load_row("ours", row), load_row("ours", quiet)]
+        say(table(LOAD_HEADERS, rows))
+        say("")
+        quiet_p99 = statistics.median(r.p99 for r in res.quiet)
+        quiet_rss = max(max(r.sample.rss_mb) for r in res.quiet)
+        for row, st in res.flooded:
+            grown = max(row.sample.rss_mb) - min(res.quiet[0].sample.rss_mb)
+            say(
+                f"{row.label}: p99 {fmt_ms(row.p99)} ms vs {fmt_ms(quiet_p99)} ms quiet "
+                f"({row.p99 / quiet_p99:.2f}x), {row.missed} frames missed, server RSS max "
+                f"{max(row.sample.rss_mb):.0f} MB ({grown:+.0f} MB on the first quiet window's "
+                f"least); attackers: {fmt_int(st.connections)} connections, "
+                f"{fmt_int(st.sent)} messages sent, {st.closed_1008} closed with 1008, "
+                f"{st.closed_other} otherwise, {st.refused} refused"
+            )
+        say(f"        quiet windows: p99 {_p99_range(res.quiet)} ms, RSS max {quiet_rss:.0f} MB")
+
+
+async def run(
+    plan: Plan, noise: Noise, log_dir: Path, deflate: bool = False, *, flood_only: bool = False
+) -> Results:
     """Run both servers one after the other and collect the figures."""
     res = Results(deflate=deflate)
     py = sys.executable
@@ -1077,6 +1149,10 @@ async def run(plan: Plan, noise: Noise, log_dir: Path, deflate: bool = False) ->
     n = max(*plan.ours_ramp, plan.goal3_clients)
     viewports = make_viewports(Path(DEFAULT_GTFS), n)
     print("bustrack:", file=sys.stderr)
+    if flood_only:
+        await bench_server(ours, plan, noise, lambda b: run_flood_only(b, viewports, res), deflate)
+        res.fleet["ours"] = fleet_size(ours)
+        return res
     await bench_server(ours, plan, noise, lambda b: run_ours(b, viewports, res), deflate)
     res.fleet["ours"] = fleet_size(ours)
     print("baseline:", file=sys.stderr)
@@ -1112,6 +1188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="how many times a noisy window is measured again (1; 0 with --quick)",
     )
     parser.add_argument(
+        "--flood-only",
+        action="store_true",
+        help="only the flood scenario (quiet and flooded windows in one run, bustrack only)",
+    )
+    parser.add_argument(
         "--nice",
         type=int,
         default=0,
@@ -1130,7 +1211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ws_load-") as tmp:
         log_dir = Path(args.logs) if args.logs else Path(tmp)
         log_dir.mkdir(parents=True, exist_ok=True)
-        res = asyncio.run(run(plan, noise, log_dir, args.deflate))
+        res = asyncio.run(run(plan, noise, log_dir, args.deflate, flood_only=args.flood_only))
         if args.logs:
             dump(res, log_dir / "ws_load.json")
     report(res, plan, noise, argv, print)

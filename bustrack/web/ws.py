@@ -112,7 +112,13 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
             if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY) and not limit.take(loop.time()):
                 hub.discard(client)
                 log.warning("closing %s: %s", client.peer, limit.describe(loop.time()))
-                await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=limit.reason())
+                # The close frame goes out, but its answer is not awaited for long: until
+                # it comes, every message of the flood would still be read and parsed.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        ws.close(code=WSCloseCode.POLICY_VIOLATION, message=limit.reason()),
+                        FLOODER_CLOSE_WAIT,
+                    )
                 break
             if msg.type == WSMsgType.TEXT:
                 await _answer(client, msg.data, request.app)
@@ -160,6 +166,10 @@ class MessageLimit:
             f"{b.burst:g} at once and {b.rate:g} a second (1008)"
         )
 
+
+# Seconds a client closed for sending too much has to answer the close frame before its
+# connection is closed (which stops reading it); the frame is still sent.
+FLOODER_CLOSE_WAIT = 0.2
 
 # Once its handler has ended, a connection has this long to send what it still holds (its
 # close frame, say) before it is cut. A peer that never reads would otherwise keep its
