@@ -22,7 +22,7 @@ import orjson
 
 from bustrack.gtfs.model import Feed
 from bustrack.predictions import Predictor
-from bustrack.protocol import RouteInfo
+from bustrack.protocol import UNMATCHED, RouteInfo
 from bustrack.simulation import Vehicle
 from bustrack.wsframe import text_frame
 
@@ -108,8 +108,8 @@ def encode_vehicle(ctx: BoardContext, vehicle_id: str, before: Vehicle | None) -
     v = ctx.vehicles.get(vehicle_id)
     if v is None:
         return orjson.dumps({"type": "vehicle", "ts": ctx.ts_ms, "id": vehicle_id, "active": False})
-    trip = ctx.feed.trips[v.trip_id]
-    info = ctx.routes[v.route_id]
+    trip = ctx.feed.trips.get(v.trip_id)
+    info = ctx.routes.get(v.route_id) or UNMATCHED
     stale = ctx.is_stale(vehicle_id)
     next_stop: dict[str, Any] | None = None
     etas = [] if stale else ctx.predictor.predict(vehicle_id, through=v.next_stop)
@@ -120,7 +120,7 @@ def encode_vehicle(ctx: BoardContext, vehicle_id: str, before: Vehicle | None) -
             "eta": ctx.real_ms(eta.eta_ts),
             "uncertainty": round(eta.uncertainty_s),
         }
-    elif v.next_stop < len(trip.stop_ids):
+    elif trip is not None and 0 <= v.next_stop < len(trip.stop_ids):
         next_stop = {**_stop(ctx.feed, trip.stop_ids[v.next_stop]), "eta": None}
     delay = None if stale else ctx.predictor.deviation(vehicle_id)
     speed = None if stale else speed_kmh(before, v)

@@ -34,6 +34,7 @@ from bustrack.protocol import (
     COORD_SCALE,
     FRAME_TAIL,
     PART_SEPARATOR,
+    UNMATCHED,
     RouteInfo,
     encode_frame,
     encode_part,
@@ -199,7 +200,7 @@ class Fleet:
         reported: int,
     ) -> Entry:
         """Number a vehicle seen for the first time and work out its channels."""
-        info = routes[v.route_id]
+        info = routes.get(v.route_id) or UNMATCHED
         n = self._next_n
         self._next_n += 1
         route = self._route_channels.get(v.route_id)

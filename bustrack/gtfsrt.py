@@ -60,21 +60,28 @@ def vehicle_positions(
     """
     msg = _message(ts)
     for v in vehicles:
-        trip = feed.trips[v.trip_id]
+        trip = feed.trips.get(v.trip_id)
         entity = msg.entity.add()
         entity.id = v.vehicle_id
         vp = entity.vehicle
-        _describe_trip(vp.trip, v, feed)
         vp.vehicle.id = v.vehicle_id
-        vp.vehicle.label = feed.routes[v.route_id].label
+        route = feed.routes.get(v.route_id)
+        if route is not None:
+            vp.vehicle.label = route.label
         vp.position.latitude = v.lat
         vp.position.longitude = v.lon
         vp.position.bearing = v.bearing
-        vp.stop_id = trip.stop_ids[v.next_stop]
-        dwelling = v.distance >= trip.distances[v.next_stop]
-        vp.current_status = (
-            rt.VehiclePosition.STOPPED_AT if dwelling else rt.VehiclePosition.IN_TRANSIT_TO
-        )
+        if trip is not None and 0 <= v.next_stop < len(trip.stop_ids):
+            _describe_trip(vp.trip, v, feed)
+            vp.stop_id = trip.stop_ids[v.next_stop]
+            dwelling = v.distance >= trip.distances[v.next_stop]
+            vp.current_status = (
+                rt.VehiclePosition.STOPPED_AT if dwelling else rt.VehiclePosition.IN_TRANSIT_TO
+            )
+        elif trip is not None:  # a real bus on a known trip, not yet placed along it
+            _describe_trip(vp.trip, v, feed)
+        elif route is not None:  # a known route, no trip: unscheduled as far as we know
+            vp.trip.route_id = v.route_id
         vp.timestamp = round(v.timestamp + shift) if v.timestamp else ts
     return msg
 

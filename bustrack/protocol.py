@@ -28,6 +28,7 @@ __all__ = [
     "MAX_ROUTES",
     "PART_SEPARATOR",
     "PROTOCOL_VERSION",
+    "UNMATCHED",
     "ProtocolError",
     "RouteInfo",
     "encode_error",
@@ -62,6 +63,11 @@ class RouteInfo:
 
     label: str
     color: str
+
+
+# What a bus matched to no route of the feed shows (a real device reporting no known trip
+# or route): a grey dot, with "?" for its route.
+UNMATCHED = RouteInfo("?", "#757575")
 
 
 def route_infos(feed: Feed) -> dict[str, RouteInfo]:

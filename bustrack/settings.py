@@ -24,6 +24,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "build_parser",
+    "default_db",
     "markdown_table",
     "parse_settings",
 ]
@@ -44,6 +45,14 @@ def _default_cache_dir() -> str:
     return os.path.join(base, "bustrack")
 
 
+def default_db() -> str:
+    """Return ``$XDG_DATA_HOME/bustrack/bustrack.db``, or under ``~/.local/share``."""
+    base = os.environ.get("XDG_DATA_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "bustrack", "bustrack.db")
+
+
 def _setting(default: Any, help: str, *, shown: str | None = None) -> Any:
     return field(default=default, metadata={"help": help, "shown": shown})
 
@@ -60,6 +69,11 @@ class Settings:
         shown="the bundled Mumbai BEST feed",
     )
     tick: float = _setting(1.0, "Seconds between position updates.")
+    source: str = _setting(
+        "sim",
+        "'sim' simulates every trip of the feed beside the real buses that report to "
+        "/api/ingest; 'none' shows only the real ones.",
+    )
     start_time: str = _setting(
         "",
         "Run the simulation from this service time (HH:MM or HH:MM:SS) instead of "
@@ -124,6 +138,16 @@ class Settings:
         "Simulation: share of runs whose AVL unit goes silent once for 30 s to 7 min (0 disables).",
     )
     log_level: str = _setting("INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
+    db: str = _setting(
+        "",
+        "SQLite database keeping what bustrack is told: the positions devices send "
+        "(committed before /api/ingest answers) and the devices allowed to send them "
+        "(python -m bustrack.devices).",
+        shown="$XDG_DATA_HOME/bustrack/bustrack.db, else ~/.local/share/bustrack/bustrack.db",
+    )
+    keep_days: float = _setting(
+        30.0, "Days of position reports kept in --db; older ones are deleted every hour."
+    )
     cache_dir: str = _setting(
         _default_cache_dir(),
         "Folder keeping built feeds, so a restart with the same feed skips the parsing "
@@ -214,6 +238,8 @@ def parse_settings(
         raise SettingsError(f"--dropout-rate: {settings.dropout_rate} is not between 0 and 1")
     if not 0 < settings.stale_after <= settings.drop_after:
         raise SettingsError("--stale-after must be > 0 and at most --drop-after")
+    if settings.source not in {"sim", "none"}:
+        raise SettingsError(f"--source: {settings.source!r} is not 'sim' or 'none'")
     if settings.traffic not in {"on", "off"}:
         raise SettingsError(f"--traffic: {settings.traffic!r} is not 'on' or 'off'")
     if settings.compression not in {"on", "off"}:

@@ -69,6 +69,17 @@ def test_clock() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Servers started by the tests keep their database (--db's default) in a temporary
+    folder, not ~/.local/share."""
+    folder = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(folder))
+        patch.delenv("BUSTRACK_DB", raising=False)
+        yield folder
+
+
+@pytest.fixture(scope="session", autouse=True)
 def private_feed_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Servers started by the tests keep built feeds in a temporary folder, not ~/.cache."""
     folder = tmp_path_factory.mktemp("feed-cache")

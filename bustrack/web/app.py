@@ -17,27 +17,34 @@ from bustrack.fleet import Fleet
 from bustrack.frames import TickFrames
 from bustrack.gtfs.model import Feed
 from bustrack.hub import Hub
+from bustrack.live.devices import LiveDevices
 from bustrack.network import build_network
 from bustrack.predictions import Predictor
 from bustrack.protocol import route_infos
 from bustrack.settings import Settings
 from bustrack.simulation import Timetable
+from bustrack.sources.checks import Limits
+from bustrack.store import ReportStore
 from bustrack.traffic import TrafficModel
 from bustrack.web import gtfsrt
 from bustrack.web.api import add_api_routes
 from bustrack.web.feed import open_feed
+from bustrack.web.ingest import add_ingest_routes, limits_key
 from bustrack.web.keys import (
     clock_key,
     feed_key,
     fleet_key,
     frames_key,
     hub_key,
+    live_key,
     network_key,
     predictor_key,
     routes_key,
     settings_key,
+    store_key,
     timetable_key,
 )
+from bustrack.web.storage import store_ctx
 from bustrack.web.ticker import ticker_ctx
 from bustrack.web.views import STATIC_APP, STATIC_LEAFLET, index
 from bustrack.web.ws import close_websockets, ws_handler
@@ -55,7 +62,11 @@ class StartupError(RuntimeError):
 
 
 def create_app(
-    settings: Settings, *, feed: Feed | None = None, now: dt.datetime | None = None
+    settings: Settings,
+    *,
+    feed: Feed | None = None,
+    now: dt.datetime | None = None,
+    store: ReportStore | None = None,
 ) -> web.Application:
     """Build the bustrack application.
 
@@ -66,6 +77,8 @@ def create_app(
         now: the moment to plan the simulation clock for, as if it were the real one
             (default: ``$BUSTRACK_TEST_NOW`` if set, else the real moment). The simulation
             then runs on the real clock from there; frames keep real timestamps.
+        store: where reports are kept (the caller opens and closes it); opened from
+            ``settings.db`` when None.
 
     Raises:
         StartupError: the frontend packages are not installed.
@@ -100,6 +113,10 @@ def create_app(
     app[frames_key] = TickFrames(app[fleet_key])
     app[hub_key] = Hub(stuck_timeout=settings.stuck_timeout)
     app[network_key] = build_network(feed)
+    app[live_key] = LiveDevices(feed)
+    if store is not None:
+        app[store_key] = store
+    app[limits_key] = Limits(bbox=_feed_bbox(feed))
 
     aiohttp_jinja2.setup(
         app,
@@ -110,8 +127,10 @@ def create_app(
     app.router.add_get("/ws", ws_handler, name="ws")
     gtfsrt.add_routes(app)
     add_api_routes(app)
+    add_ingest_routes(app)
     app.router.add_static(STATIC_APP, FRONTEND_DIR / "src", name="static_app")
     app.router.add_static(STATIC_LEAFLET, leaflet_dir, name="static_leaflet")
+    app.cleanup_ctx.append(store_ctx)
     app.cleanup_ctx.append(ticker_ctx)
     app.on_shutdown.append(close_websockets)
     return app
@@ -133,3 +152,12 @@ def _plan_clock(timetable: Timetable, settings: Settings, now: dt.datetime | Non
     planned = now or real
     plan = plan_clock(timetable, planned, settings.start_time, settings.service_date)
     return plan.shifted(planned - real)
+
+
+def _feed_bbox(feed: Feed) -> tuple[float, float, float, float] | None:
+    """West, south, east, north of the feed's stops, or None without stops."""
+    if not feed.stops:
+        return None
+    lats = [s.lat for s in feed.stops.values()]
+    lons = [s.lon for s in feed.stops.values()]
+    return min(lons), min(lats), max(lons), max(lats)

@@ -11,11 +11,13 @@ from bustrack.fleet import Fleet
 from bustrack.frames import TickFrames
 from bustrack.gtfs.model import Feed
 from bustrack.hub import Hub
+from bustrack.live.devices import LiveDevices
 from bustrack.network import Network
 from bustrack.predictions import Predictor
 from bustrack.protocol import RouteInfo
 from bustrack.settings import Settings
 from bustrack.simulation import Timetable
+from bustrack.store import ReportStore
 
 __all__ = [
     "clock_key",
@@ -23,10 +25,12 @@ __all__ = [
     "fleet_key",
     "frames_key",
     "hub_key",
+    "live_key",
     "network_key",
     "predictor_key",
     "routes_key",
     "settings_key",
+    "store_key",
     "ticker_key",
     "timetable_key",
 ]
@@ -42,3 +46,5 @@ network_key = web.AppKey("network", Network)
 predictor_key = web.AppKey("predictor", Predictor)
 frames_key = web.AppKey("frames", TickFrames)
 ticker_key = web.AppKey("ticker", asyncio.Task[None])
+live_key = web.AppKey("live", LiveDevices)
+store_key = web.AppKey("store", ReportStore)

@@ -30,6 +30,7 @@ from bustrack.web.keys import (
     fleet_key,
     frames_key,
     hub_key,
+    live_key,
     predictor_key,
     routes_key,
     settings_key,
@@ -65,7 +66,9 @@ def advance(app: web.Application, real: dt.datetime) -> TickFrames:
 def advance_fleet(app: web.Application, real: dt.datetime) -> Tick:
     """Move the fleet to real moment ``real``: its frames are ready when this returns.
 
-    Locates the buses and drops those silent for longer than ``--drop-after``.
+    Locates the simulated buses (with ``--source sim``), takes the real ones' last reports
+    (:class:`~bustrack.live.devices.LiveDevices`), and drops those silent for longer than
+    ``--drop-after``.
     """
     settings = app[settings_key]
     timetable = app[timetable_key]
@@ -74,9 +77,11 @@ def advance_fleet(app: web.Application, real: dt.datetime) -> Tick:
     moment = plan.moment(real)
     now = moment.timestamp()
     shift = -plan.offset.total_seconds()
-    vehicles = [
-        v for v in locate_vehicles(timetable, moment) if now - v.timestamp <= settings.drop_after
-    ]
+    live = app[live_key]
+    live.forget_older(real.timestamp() - settings.drop_after)
+    located = locate_vehicles(timetable, moment) if settings.source == "sim" else []
+    reported = live.vehicles(plan.offset.total_seconds())
+    vehicles = [v for v in (*located, *reported) if now - v.timestamp <= settings.drop_after]
     # A bus whose report is older than this tick went silent: say since when (real time).
     silent = {v.vehicle_id: round(v.timestamp + shift) for v in vehicles if now - v.timestamp >= 1}
     clock = {

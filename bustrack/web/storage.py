@@ -1,0 +1,60 @@
+"""The store's life in the app: opened at start-up (what devices sent recently comes back
+live), pruned every hour to ``--keep-days``, closed last, after in-flight ingest commits."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import web
+
+from bustrack.settings import default_db
+from bustrack.store import SQLiteStore
+from bustrack.web.keys import live_key, settings_key, store_key
+
+__all__ = ["PRUNE_EVERY", "store_ctx"]
+
+log = logging.getLogger(__name__)
+
+PRUNE_EVERY = 3600.0  # seconds between deletions of reports older than --keep-days
+
+
+def _open(db: str) -> SQLiteStore:
+    return SQLiteStore(Path(db or default_db()).expanduser())
+
+
+async def _prune(app: web.Application) -> None:
+    keep = app[settings_key].keep_days * 86400
+    while True:
+        try:
+            gone = await app[store_key].prune(time.time() - keep)
+            if gone:
+                log.info("deleted %d reports older than %g days", gone, keep / 86400)
+        except Exception:  # the next hour tries again
+            log.exception("pruning the store failed")
+        await asyncio.sleep(PRUNE_EVERY)
+
+
+async def store_ctx(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: open ``--db`` (unless a store was given), restore the devices that
+    reported within ``--drop-after``, prune hourly; close it on cleanup."""
+    settings = app[settings_key]
+    own = store_key not in app
+    if own:
+        opened = await asyncio.to_thread(_open, settings.db)
+        log.info("storing reports in %s", opened.path)
+        app[store_key] = opened
+    store = app[store_key]
+    for report in await store.latest(time.time() - settings.drop_after):
+        app[live_key].accept(report)
+    pruning = asyncio.create_task(_prune(app), name="bustrack-prune")
+    yield
+    pruning.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await pruning
+    if own:
+        await store.close()
