@@ -62,7 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as err:
         print(f"bustrack.devices: error: {err}", file=sys.stderr)
         return 2
-    now = time.time()
+    try:
+        return _run(args, store, time.time())
+    finally:
+        store.close_now()
+
+
+def _run(args: argparse.Namespace, store: SQLiteStore, now: float) -> int:
     if args.command == "add":
         if not args.device.strip() or len(args.device) > 64:
             print("bustrack.devices: error: a device id is 1 to 64 characters", file=sys.stderr)

@@ -327,11 +327,15 @@ class SQLiteStore:
 
     async def close(self) -> None:
         """Commit what was handed in, stop the writer and close the files."""
+        await asyncio.to_thread(self.close_now)
+
+    def close_now(self) -> None:
+        """:meth:`close`, blocking (for the CLI)."""
         if self._closed:
             return
         self._closed = True
         self._writer.jobs.put(None)
-        await asyncio.to_thread(self._thread.join)
+        self._thread.join()
         self._writer.conn.close()
         with self._read_lock:
             self._read.close()
