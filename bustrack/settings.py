@@ -53,8 +53,10 @@ def default_db() -> str:
     return os.path.join(base, "bustrack", "bustrack.db")
 
 
-def _setting(default: Any, help: str, *, shown: str | None = None) -> Any:
-    return field(default=default, metadata={"help": help, "shown": shown})
+def _setting(default: Any, help: str, *, shown: str | None = None, repeat: bool = False) -> Any:
+    # repeat: the flag may be given several times; the values are joined with commas
+    # (as the environment variable gives them).
+    return field(default=default, metadata={"help": help, "shown": shown, "repeat": repeat})
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,15 @@ class Settings:
     stuck_timeout: float = _setting(
         30.0, "Seconds a client may stay unable to receive before it is closed."
     )
+    gtfs_rt_vehicles: str = _setting(
+        "",
+        "GTFS-realtime VehiclePositions feed URL to take real buses from (repeat the flag, "
+        "or separate URLs with commas, for several).",
+        repeat=True,
+    )
+    gtfs_rt_poll: float = _setting(
+        15.0, "Seconds between two fetches of each GTFS-realtime feed (backing off on errors)."
+    )
     client_message_rate: float = _setting(
         5.0,
         "Messages a second each /ws client may send on average (subscribe, ping, anything); "
@@ -154,6 +165,11 @@ class Settings:
         "(entries are keyed by the feed's content); empty disables the cache.",
         shown="$XDG_CACHE_HOME/bustrack, else ~/.cache/bustrack",
     )
+
+    @property
+    def feeds_in(self) -> tuple[str, ...]:
+        """The GTFS-realtime VehiclePositions URLs to poll."""
+        return tuple(u.strip() for u in self.gtfs_rt_vehicles.split(",") if u.strip())
 
     @property
     def origins(self) -> frozenset[str]:
@@ -203,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
             _flag(f.name),
             dest=f.name,
             default=None,
+            action="append" if f.metadata["repeat"] else "store",
             metavar=f.name.upper(),
             help=f"{f.metadata['help']} (default: {shown}; env {_env_name(f.name)})",
         )
@@ -223,6 +240,8 @@ def parse_settings(
     values: dict[str, Any] = {}
     for f in _fields():
         raw = getattr(args, f.name)
+        if isinstance(raw, list):
+            raw = ",".join(raw)
         source = _flag(f.name)
         if raw is None and _env_name(f.name) in environ:
             raw = environ[_env_name(f.name)]
@@ -238,6 +257,11 @@ def parse_settings(
         raise SettingsError(f"--dropout-rate: {settings.dropout_rate} is not between 0 and 1")
     if not 0 < settings.stale_after <= settings.drop_after:
         raise SettingsError("--stale-after must be > 0 and at most --drop-after")
+    if settings.gtfs_rt_poll <= 0:
+        raise SettingsError(f"--gtfs-rt-poll: {settings.gtfs_rt_poll} must be > 0")
+    for url in settings.feeds_in:
+        if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
+            raise SettingsError(f"--gtfs-rt-vehicles: {url!r} is not an http(s) URL")
     if settings.source not in {"sim", "none"}:
         raise SettingsError(f"--source: {settings.source!r} is not 'sim' or 'none'")
     if settings.traffic not in {"on", "off"}:

@@ -31,7 +31,12 @@ class Limits:
 
 
 class Refused(ValueError):
-    """A report that cannot be taken; the message says why."""
+    """A report that cannot be taken; the message says why, ``kind`` names the rule
+    (``field``, ``future``, ``old``, ``no_fix``, ``area``, ``jump``) for counting."""
+
+    def __init__(self, message: str, kind: str = "field") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def _number(raw: Mapping[str, Any], key: str, lo: float, hi: float, required: bool) -> float | None:
@@ -90,16 +95,18 @@ def check_report(
     ts = _number(raw, "ts", 0, 1e11, True)
     assert lat is not None and lon is not None and ts is not None
     if ts > now + limits.future_s:
-        raise Refused(f"ts is {ts - now:.0f} s in the future (is the device's clock right?)")
+        raise Refused(
+            f"ts is {ts - now:.0f} s in the future (is the device's clock right?)", "future"
+        )
     if ts < now - limits.past_s:
-        raise Refused(f"ts is {(now - ts) / 86400:.1f} days old")
+        raise Refused(f"ts is {(now - ts) / 86400:.1f} days old", "old")
     if lat == 0 and lon == 0:
-        raise Refused("lat 0, lon 0 is no position (a GPS without a fix)")
+        raise Refused("lat 0, lon 0 is no position (a GPS without a fix)", "no_fix")
     if limits.bbox is not None:
         west, south, east, north = limits.bbox
         m = limits.bbox_margin
         if not (south - m <= lat <= north + m and west - m <= lon <= east + m):
-            raise Refused(f"{lat:.5f},{lon:.5f} is outside this feed's area")
+            raise Refused(f"{lat:.5f},{lon:.5f} is outside this feed's area", "area")
     occupancy = _text(raw, "occupancy", 32).upper()
     if occupancy and occupancy not in OCCUPANCY:
         raise Refused(f"occupancy {occupancy!r} is not one of {', '.join(OCCUPANCY)}")
@@ -122,6 +129,7 @@ def check_report(
         if metres > 200 and speed > limits.max_speed_ms:
             raise Refused(
                 f"moved {metres / 1000:.1f} km in {report.ts - last.ts:.0f} s "
-                f"({speed * 3.6:.0f} km/h) since its last report: a GPS jump"
+                f"({speed * 3.6:.0f} km/h) since its last report: a GPS jump",
+                "jump",
             )
     return report

@@ -29,6 +29,7 @@ from bustrack.traffic import TrafficModel
 from bustrack.web import gtfsrt
 from bustrack.web.api import add_api_routes
 from bustrack.web.feed import open_feed
+from bustrack.web.gtfsrt_poll import gtfsrt_poll_ctx
 from bustrack.web.ingest import add_ingest_routes, limits_key
 from bustrack.web.keys import (
     clock_key,
@@ -131,6 +132,7 @@ def create_app(
     app.router.add_static(STATIC_APP, FRONTEND_DIR / "src", name="static_app")
     app.router.add_static(STATIC_LEAFLET, leaflet_dir, name="static_leaflet")
     app.cleanup_ctx.append(store_ctx)
+    app.cleanup_ctx.append(gtfsrt_poll_ctx)
     app.cleanup_ctx.append(ticker_ctx)
     app.on_shutdown.append(close_websockets)
     return app

@@ -1,0 +1,151 @@
+"""Polling GTFS-realtime VehiclePositions feeds (``--gtfs-rt-vehicles``): the I/O around
+:func:`bustrack.sources.gtfsrt_in.read_vehicle_positions`.
+
+One task per URL fetches every ``--gtfs-rt-poll`` seconds with a timeout, asks with
+``If-None-Match``/``If-Modified-Since`` (a ``304`` costs nothing), takes gzip (aiohttp
+asks for it and inflates), and on errors backs off exponentially with jitter (at most
+5 minutes), logging the first failure and the recovery, not every try. A malformed
+message is logged with the URL and skipped: the buses keep their last good state, and
+go stale (grey, then gone) by the same rules as a silent unit if the feed stops
+updating, never frozen as if live. Reports go to the live buses and to the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aiohttp
+from aiohttp import web
+
+from bustrack.sources.gtfsrt_in import FeedDecodeError, read_vehicle_positions
+from bustrack.web.ingest import limits_key
+from bustrack.web.keys import feed_key, live_key, settings_key, store_key
+
+__all__ = ["MAX_FEED_BYTES", "FeedStatus", "feeds_key", "gtfsrt_poll_ctx"]
+
+log = logging.getLogger(__name__)
+
+MAX_FEED_BYTES = 64 * 1024 * 1024  # a whole city's VehiclePositions is a few MB
+MAX_BACKOFF = 300.0
+
+
+@dataclass
+class FeedStatus:
+    """What is known of one feed, for the log and (later) /readyz and /metrics."""
+
+    url: str
+    fetched: int = 0  # successful fetches, 304s included
+    failures: int = 0  # failures in a row
+    last_ok: float | None = None  # time.time() of the last good fetch
+    last_error: str = ""
+    vehicles: int = 0  # vehicles taken from the last message
+
+
+feeds_key = web.AppKey("gtfsrt_feeds", dict[str, FeedStatus])
+
+
+class _FetchError(Exception):
+    pass
+
+
+async def _fetch(http: aiohttp.ClientSession, url: str, cache: dict[str, str]) -> bytes | None:
+    """The feed's bytes, or None if unchanged (304)."""
+    headers = {}
+    if "etag" in cache:
+        headers["If-None-Match"] = cache["etag"]
+    if "modified" in cache:
+        headers["If-Modified-Since"] = cache["modified"]
+    async with http.get(url, headers=headers) as resp:
+        if resp.status == 304:
+            return None
+        if resp.status != 200:
+            raise _FetchError(f"HTTP {resp.status}")
+        data = await resp.content.read(MAX_FEED_BYTES + 1)
+        if len(data) > MAX_FEED_BYTES:
+            raise _FetchError(f"the message is over {MAX_FEED_BYTES // 2**20} MB")
+        cache.pop("etag", None)
+        cache.pop("modified", None)
+        if "ETag" in resp.headers:
+            cache["etag"] = resp.headers["ETag"]
+        if "Last-Modified" in resp.headers:
+            cache["modified"] = resp.headers["Last-Modified"]
+        return data
+
+
+async def _poll(app: web.Application, status: FeedStatus, prefix: str) -> None:
+    settings = app[settings_key]
+    period = settings.gtfs_rt_poll
+    cache: dict[str, str] = {}
+    jitter = random.Random()
+    timeout = aiohttp.ClientTimeout(total=max(10.0, 2 * period))
+    async with aiohttp.ClientSession(
+        timeout=timeout, headers={"User-Agent": "bustrack (GTFS-realtime consumer)"}
+    ) as http:
+        while True:
+            delay = period
+            try:
+                data = await _fetch(http, status.url, cache)
+                status.fetched += 1
+                if status.failures:
+                    log.info("%s answers again after %d failures", status.url, status.failures)
+                status.failures, status.last_error = 0, ""
+                status.last_ok = time.time()
+                if data is not None:
+                    await _take(app, status, data, prefix)
+            except (aiohttp.ClientError, TimeoutError, _FetchError) as err:
+                status.failures += 1
+                status.last_error = str(err) or type(err).__name__
+                delay = min(MAX_BACKOFF, period * 2 ** min(status.failures, 10))
+                delay *= jitter.uniform(0.5, 1.5)
+                if status.failures == 1:
+                    log.warning(
+                        "%s: %s; trying again with backoff (next in %.0f s)",
+                        status.url,
+                        status.last_error,
+                        delay,
+                    )
+            await asyncio.sleep(delay)
+
+
+async def _take(app: web.Application, status: FeedStatus, data: bytes, prefix: str) -> None:
+    live = app[live_key]
+    try:
+        reports, counts = read_vehicle_positions(
+            data, time.time(), app[feed_key], live.last_of, app[limits_key], prefix
+        )
+    except FeedDecodeError as err:
+        log.warning("%s: %s; keeping the last good state", status.url, err)
+        return
+    for report in reports:
+        live.accept(report)
+    status.vehicles = counts.accepted
+    log.debug("%s: %s", status.url, counts.summary())
+    if status.fetched == 1 or counts.refused:
+        log.info("%s: %s", status.url, counts.summary())
+    await app[store_key].append(reports)
+
+
+async def gtfsrt_poll_ctx(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: one polling task per ``--gtfs-rt-vehicles`` URL, cancelled on cleanup."""
+    urls = app[settings_key].feeds_in
+    app[feeds_key] = {url: FeedStatus(url) for url in urls}
+    # Several feeds' vehicle ids are told apart by the feed's number (one feed: none).
+    tasks = [
+        asyncio.create_task(
+            _poll(app, app[feeds_key][url], f"{i}:" if len(urls) > 1 else ""),
+            name=f"bustrack-gtfs-rt-{i}",
+        )
+        for i, url in enumerate(urls)
+    ]
+    yield
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,151 @@
+"""GTFS-realtime feeds in, through the real server: a real HTTP feed server on loopback
+serving messages the test builds with the bindings; the buses watched on /ws."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+import orjson
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bustrack.settings import Settings
+from tests.conftest import SERVICE_DATE, eventually, timeout
+from tests.sources.test_gtfsrt_in import message
+from tests.wsstate import ClientState
+
+MakeClient = Callable[[Settings], Awaitable[TestClient]]  # type: ignore[type-arg]
+
+LAT, LON = 18.9322, 72.8264  # Churchgate
+
+
+@dataclass
+class FeedServer:
+    """A GTFS-realtime producer: serves ``body`` with an ETag; counts what it was asked."""
+
+    body: bytes = b""
+    status: int = 200
+    requests: int = 0
+    not_modified: int = 0
+    etags: list[str] = field(default_factory=list)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        if self.status != 200:
+            return web.Response(status=self.status)
+        etag = f'"{hash(self.body) & 0xFFFFFFFF:x}"'
+        if request.headers.get("If-None-Match") == etag:
+            self.not_modified += 1
+            return web.Response(status=304)
+        response = web.Response(body=self.body, content_type="application/x-protobuf")
+        response.headers["ETag"] = etag
+        response.enable_compression()  # gzip, as many producers do
+        return response
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[tuple[FeedServer, str]]:
+    producer = FeedServer()
+    app = web.Application()
+    app.router.add_get("/vehicles.pb", producer.handle)
+    server = TestServer(app)
+    await server.start_server()
+    yield producer, str(server.make_url("/vehicles.pb"))
+    await server.close()
+
+
+def _settings(url: str, **more: object) -> Settings:
+    return Settings(
+        tick=0.2,
+        start_time="09:00",
+        service_date=SERVICE_DATE,
+        source="none",
+        gtfs_rt_vehicles=url,
+        gtfs_rt_poll=0.2,
+        **more,  # type: ignore[arg-type]
+    )
+
+
+class Watcher:
+    """A /ws client whose state is kept up to date in the background."""
+
+    def __init__(self, ws: object) -> None:
+        self.state = ClientState()
+        self.ws = ws
+        self.task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        async for msg in self.ws:  # type: ignore[attr-defined]
+            self.state.apply(orjson.loads(msg.data))
+
+
+async def test_feed_vehicles_appear_and_malformed_messages_keep_the_last_state(
+    make_client: MakeClient,
+    feed_server: tuple[FeedServer, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    producer, url = feed_server
+    now = time.time()
+    producer.body = message(
+        {"id": "bus-7", "lat": LAT, "lon": LON, "ts": now - 3, "route": "BEST_10AS"},
+        {"id": "odd", "lat": LAT + 0.001, "lon": LON, "ts": now - 3, "trip": "nope"},
+    )
+    client = await make_client(_settings(url))
+    async with client.ws_connect("/ws") as ws:
+        watch = Watcher(ws)
+        await eventually(lambda: {"dev/bus-7", "dev/odd"} <= watch.state.vehicles.keys(), 10,
+                         "the feed's buses")  # fmt: skip
+        assert watch.state.vehicles["dev/bus-7"]["route_id"] == "BEST_10AS"
+        assert watch.state.vehicles["dev/odd"]["route"] == "?"  # unmatched, still shown
+        # The same message again: answered 304, nothing parsed.
+        await eventually(lambda: producer.not_modified >= 2, 10, "conditional requests")
+        # A truncated message: logged with the URL, the buses stay as they were.
+        with caplog.at_level(logging.WARNING, logger="bustrack.web.gtfsrt_poll"):
+            producer.body = producer.body[:-7]
+            await eventually(lambda: "keeping the last good state" in caplog.text, 10, "a warning")
+        assert url in caplog.text
+        assert {"dev/bus-7", "dev/odd"} <= watch.state.vehicles.keys()
+        watch.task.cancel()
+
+
+async def test_a_feed_that_stops_updating_turns_its_buses_stale_then_drops_them(
+    make_client: MakeClient, feed_server: tuple[FeedServer, str]
+) -> None:
+    producer, url = feed_server
+    producer.body = message({"id": "bus-1", "lat": LAT, "lon": LON, "ts": time.time() - 1})
+    client = await make_client(_settings(url, stale_after=1.5, drop_after=4.0))
+    async with client.ws_connect("/ws") as ws:
+        watch = Watcher(ws)
+        await eventually(lambda: "dev/bus-1" in watch.state.vehicles, 10, "the bus")
+        # The feed keeps answering with the same (old) message: the bus is not live.
+        # Its `reported` says since when it is silent (the page greys it past --stale-after).
+        await eventually(
+            lambda: watch.state.vehicles.get("dev/bus-1", {}).get("reported", 0) > 0, 10, "silent"
+        )
+        await eventually(lambda: "dev/bus-1" not in watch.state.vehicles, 10, "dropped")
+        watch.task.cancel()
+
+
+async def test_a_failing_feed_is_retried_with_backoff_and_logged_once(
+    make_client: MakeClient,
+    feed_server: tuple[FeedServer, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    producer, url = feed_server
+    producer.status = 503
+    with caplog.at_level(logging.INFO, logger="bustrack.web.gtfsrt_poll"):
+        client = await make_client(_settings(url))
+        await asyncio.sleep(timeout(3))
+        failing = producer.requests
+        # 0.2 s polls would have asked 15 times; backing off (0.4, 0.8, 1.6 s...) far fewer.
+        assert 1 <= failing <= 7, failing
+        assert caplog.text.count("trying again with backoff") == 1
+        producer.status = 200
+        producer.body = message({"id": "b", "lat": LAT, "lon": LON, "ts": time.time()})
+        await eventually(lambda: "answers again" in caplog.text, 20, "the recovery")
+    assert client.server is not None
