@@ -70,8 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, store: SQLiteStore, now: float) -> int:
     if args.command == "add":
-        if not args.device.strip() or len(args.device) > 64:
-            print("bustrack.devices: error: a device id is 1 to 64 characters", file=sys.stderr)
+        if not args.device.strip() or len(args.device) > 64 or args.device.startswith("sim/"):
+            print(
+                "bustrack.devices: error: a device id is 1 to 64 characters, not starting "
+                "with sim/ (the simulated buses' history)",
+                file=sys.stderr,
+            )
             return 2
         try:
             token = store.add_device(

@@ -156,6 +156,11 @@ class Settings:
         "(python -m bustrack.devices).",
         shown="$XDG_DATA_HOME/bustrack/bustrack.db, else ~/.local/share/bustrack/bustrack.db",
     )
+    history: str = _setting(
+        "on",
+        "'on' stores the simulated buses' positions too (every 10 s), so that history "
+        "works without real buses; 'off' stores only what real sources report.",
+    )
     keep_days: float = _setting(
         30.0, "Days of position reports kept in --db; older ones are deleted every hour."
     )
@@ -262,6 +267,8 @@ def parse_settings(
     for url in settings.feeds_in:
         if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
             raise SettingsError(f"--gtfs-rt-vehicles: {url!r} is not an http(s) URL")
+    if settings.history not in {"on", "off"}:
+        raise SettingsError(f"--history: {settings.history!r} is not 'on' or 'off'")
     if settings.source not in {"sim", "none"}:
         raise SettingsError(f"--source: {settings.source!r} is not 'sim' or 'none'")
     if settings.traffic not in {"on", "off"}:

@@ -49,6 +49,13 @@ class ReportStore(Protocol):
         """Each device's last report at or after ``since``: what is live after a restart."""
         ...
 
+    async def positions_at(
+        self, at: float, window: float, bbox: tuple[float, float, float, float] | None
+    ) -> list[Report]:
+        """Each device's last report from ``at - window`` to ``at`` (Unix s), inside
+        ``bbox`` (west, south, east, north) if given: where every bus was at ``at``."""
+        ...
+
     async def prune(self, before: float) -> int:
         """Forget the reports older than ``before`` (Unix s); return how many went."""
         ...

@@ -260,6 +260,20 @@ class SQLiteStore:
         )
         return [_report(r) for r in rows]
 
+    async def positions_at(
+        self, at: float, window: float, bbox: tuple[float, float, float, float] | None
+    ) -> list[Report]:
+        """Each device's last report from ``at - window`` to ``at``, inside ``bbox``."""
+        columns = COLUMNS.replace("ts_ms", "MAX(ts_ms)")
+        sql = f"SELECT {columns} FROM reports WHERE ts_ms BETWEEN ? AND ?"
+        params: list[object] = [round((at - window) * 1000), round(at * 1000)]
+        if bbox is not None:
+            sql += " AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?"
+            params += [bbox[0], bbox[2], bbox[1], bbox[3]]
+        # SQLite gives the other columns of the row where MAX() found its value.
+        rows = await asyncio.to_thread(self._query, sql + " GROUP BY device", params)
+        return [_report(r) for r in rows]
+
     async def prune(self, before: float) -> int:
         """Forget reports older than ``before``; return how many."""
 

@@ -30,6 +30,7 @@ from bustrack.web import gtfsrt
 from bustrack.web.api import add_api_routes
 from bustrack.web.feed import open_feed
 from bustrack.web.gtfsrt_poll import gtfsrt_poll_ctx
+from bustrack.web.history import add_history_routes
 from bustrack.web.ingest import add_ingest_routes, limits_key
 from bustrack.web.keys import (
     clock_key,
@@ -129,6 +130,7 @@ def create_app(
     gtfsrt.add_routes(app)
     add_api_routes(app)
     add_ingest_routes(app)
+    add_history_routes(app)
     app.router.add_static(STATIC_APP, FRONTEND_DIR / "src", name="static_app")
     app.router.add_static(STATIC_LEAFLET, leaflet_dir, name="static_leaflet")
     app.cleanup_ctx.append(store_ctx)

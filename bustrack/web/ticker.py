@@ -24,6 +24,7 @@ from bustrack.clock import format_service_time, service_seconds
 from bustrack.frames import TickFrames
 from bustrack.simulation import Vehicle, locate_vehicles
 from bustrack.web.collector import TickCollector
+from bustrack.web.history import Sampler
 from bustrack.web.keys import (
     clock_key,
     feed_key,
@@ -118,6 +119,7 @@ async def _run(app: web.Application) -> None:
     tick = app[settings_key].tick
     hub = app[hub_key]
     collector = TickCollector()
+    sampler = Sampler(app)
     departed_at_full = hub.departed
     loop = asyncio.get_running_loop()
     while True:
@@ -128,6 +130,7 @@ async def _run(app: web.Application) -> None:
             hub.publish(frames, loop.time(), extras=False)
             advance_boards(app, tick_state)
             hub.publish_extras(frames)
+            sampler.after_tick(tick_state.vehicles, tick_state.shift, loop.time())
         except Exception:  # a bad tick must not stop the stream
             log.exception("tick failed")
         if collector.after_tick(hub.departed - departed_at_full, len(hub.clients)) == 2:
