@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bustrack.settings import default_db
 from bustrack.store import SQLiteStore
+from bustrack.web.history import SIM_PREFIX
 from bustrack.web.keys import live_key, settings_key, store_key
 
 __all__ = ["PRUNE_EVERY", "store_ctx"]
@@ -50,7 +51,8 @@ async def store_ctx(app: web.Application) -> AsyncIterator[None]:
         app[store_key] = opened
     store = app[store_key]
     for report in await store.latest(time.time() - settings.drop_after):
-        app[live_key].accept(report)
+        if not report.device.startswith(SIM_PREFIX):  # the simulation's own samples
+            app[live_key].accept(report)
     pruning = asyncio.create_task(_prune(app), name="bustrack-prune")
     yield
     pruning.cancel()

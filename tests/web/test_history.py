@@ -16,6 +16,7 @@ from bustrack.settings import Settings
 from bustrack.web import history
 from tests.conftest import SERVICE_DATE, eventually
 from tests.web.test_ingest import LAT, LON, _bearer, _token
+from tests.wsstate import vehicles_of
 
 MakeClient = Callable[[Settings], Awaitable[TestClient]]  # type: ignore[type-arg]
 
@@ -90,3 +91,17 @@ async def test_bad_parameters_are_400_with_the_reason(
     resp = await client.get(path)
     assert resp.status == 400
     assert error in (await resp.json())["error"]
+
+
+async def test_a_restart_restores_real_buses_not_the_simulations_samples(
+    make_client: MakeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history, "SAMPLE_EVERY", 0.5)
+    db = tmp_path / "b.db"
+    first = await make_client(_settings(db))
+    await eventually(lambda: _count(db, "sim/") > 1000, 20, "a sample of the city")
+    await first.close()
+    second = await make_client(_settings(db, source="none"))
+    async with second.ws_connect("/ws") as ws:
+        snapshot = orjson.loads((await ws.receive()).data)
+    assert vehicles_of(snapshot) == []  # no ghost of the simulated city as "real" buses

@@ -9,6 +9,7 @@ sockets can be read from /proc.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import re
@@ -84,33 +85,39 @@ class Observer:
 
 
 async def _flood(url: str, message: str, seconds: float) -> tuple[int, int | None, str]:
-    """Send ``message`` as fast as possible, reading nothing, for ``seconds`` or until the
-    server closes; then read to the close frame. Return (sent, close code, reason)."""
+    """Send ``message`` as fast as possible for ``seconds`` or until the server closes,
+    while reading (and dropping) what comes, to see the close frame. Return (sent, close
+    code, reason). (A flooder that reads nothing may never see the close frame: the server
+    cuts its connection with the frame still queued behind data it never read.)"""
     sent = 0
+    closed: list[tuple[int | None, str]] = []
     async with aiohttp.ClientSession() as http:
         ws = await http.ws_connect(url + "/ws", autoclose=False, max_msg_size=0)
+
+        async def read() -> None:
+            while True:
+                msg = await ws.receive(timeout=timeout(15))
+                if msg.type == aiohttp.WSMsgType.CLOSE:
+                    closed.append((msg.data, msg.extra or ""))
+                    return
+                if msg.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                    return
+
+        reader = asyncio.create_task(read())
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         try:
-            while loop.time() < deadline and not ws.closed:
+            while loop.time() < deadline and not closed and not reader.done():
                 await ws.send_str(message)
                 sent += 1
                 if sent % 200 == 0:
                     await asyncio.sleep(0)
         except (ConnectionError, aiohttp.ClientError):
             pass
-        code, reason = None, ""
-        try:
-            while True:
-                msg = await ws.receive(timeout=timeout(15))
-                if msg.type == aiohttp.WSMsgType.CLOSE:
-                    code, reason = msg.data, msg.extra or ""
-                    break
-                if msg.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                    break
-        except TimeoutError:
-            pass
+        with contextlib.suppress(TimeoutError):
+            await reader
         await ws.close()
+    code, reason = closed[0] if closed else (None, "")
     return sent, code, reason
 
 
