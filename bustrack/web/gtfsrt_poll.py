@@ -66,9 +66,12 @@ async def _fetch(http: aiohttp.ClientSession, url: str, cache: dict[str, str]) -
             return None
         if resp.status != 200:
             raise _FetchError(f"HTTP {resp.status}")
-        data = await resp.content.read(MAX_FEED_BYTES + 1)
-        if len(data) > MAX_FEED_BYTES:
-            raise _FetchError(f"the message is over {MAX_FEED_BYTES // 2**20} MB")
+        body = bytearray()
+        async for chunk in resp.content.iter_chunked(256 * 1024):
+            body += chunk
+            if len(body) > MAX_FEED_BYTES:
+                raise _FetchError(f"the message is over {MAX_FEED_BYTES // 2**20} MB")
+        data = bytes(body)
         cache.pop("etag", None)
         cache.pop("modified", None)
         if "ETag" in resp.headers:
@@ -116,8 +119,16 @@ async def _poll(app: web.Application, status: FeedStatus, prefix: str) -> None:
 async def _take(app: web.Application, status: FeedStatus, data: bytes, prefix: str) -> None:
     live = app[live_key]
     try:
-        reports, counts = read_vehicle_positions(
-            data, time.time(), app[feed_key], live.last_of, app[limits_key], prefix
+        # In a worker thread: reading a whole city's message takes a tenth of a second or
+        # more, which the ticks' event loop should not wait for in one piece.
+        reports, counts = await asyncio.to_thread(
+            read_vehicle_positions,
+            data,
+            time.time(),
+            app[feed_key],
+            live.last_of,
+            app[limits_key],
+            prefix,
         )
     except FeedDecodeError as err:
         log.warning("%s: %s; keeping the last good state", status.url, err)

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import orjson
 import pytest
@@ -30,12 +31,22 @@ class FeedServer:
 
     body: bytes = b""
     status: int = 200
+    pieces: int = 0  # > 0: send the body in this many pieces, a little apart (a slow link)
     requests: int = 0
     not_modified: int = 0
     etags: list[str] = field(default_factory=list)
 
-    async def handle(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
         self.requests += 1
+        if self.pieces:
+            stream = web.StreamResponse(headers={"Content-Type": "application/x-protobuf"})
+            await stream.prepare(request)
+            step = len(self.body) // self.pieces + 1
+            for start in range(0, len(self.body), step):
+                await stream.write(self.body[start : start + step])
+                await asyncio.sleep(0.01)
+            await stream.write_eof()
+            return stream
         if self.status != 200:
             return web.Response(status=self.status)
         etag = f'"{hash(self.body) & 0xFFFFFFFF:x}"'
@@ -59,8 +70,9 @@ async def feed_server() -> AsyncIterator[tuple[FeedServer, str]]:
     await server.close()
 
 
-def _settings(url: str, **more: object) -> Settings:
+def _settings(url: str, db: Path, **more: object) -> Settings:
     return Settings(
+        db=str(db / "b.db"),  # its own: no bus of another test comes back from the store
         tick=0.2,
         start_time="09:00",
         service_date=SERVICE_DATE,
@@ -88,6 +100,7 @@ async def test_feed_vehicles_appear_and_malformed_messages_keep_the_last_state(
     make_client: MakeClient,
     feed_server: tuple[FeedServer, str],
     caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
 ) -> None:
     producer, url = feed_server
     now = time.time()
@@ -95,7 +108,7 @@ async def test_feed_vehicles_appear_and_malformed_messages_keep_the_last_state(
         {"id": "bus-7", "lat": LAT, "lon": LON, "ts": now - 3, "route": "BEST_10AS"},
         {"id": "odd", "lat": LAT + 0.001, "lon": LON, "ts": now - 3, "trip": "nope"},
     )
-    client = await make_client(_settings(url))
+    client = await make_client(_settings(url, tmp_path))
     async with client.ws_connect("/ws") as ws:
         watch = Watcher(ws)
         await eventually(lambda: {"dev/bus-7", "dev/odd"} <= watch.state.vehicles.keys(), 10,
@@ -114,11 +127,11 @@ async def test_feed_vehicles_appear_and_malformed_messages_keep_the_last_state(
 
 
 async def test_a_feed_that_stops_updating_turns_its_buses_stale_then_drops_them(
-    make_client: MakeClient, feed_server: tuple[FeedServer, str]
+    make_client: MakeClient, feed_server: tuple[FeedServer, str], tmp_path: Path
 ) -> None:
     producer, url = feed_server
     producer.body = message({"id": "bus-1", "lat": LAT, "lon": LON, "ts": time.time() - 1})
-    client = await make_client(_settings(url, stale_after=1.5, drop_after=4.0))
+    client = await make_client(_settings(url, tmp_path, stale_after=1.5, drop_after=4.0))
     async with client.ws_connect("/ws") as ws:
         watch = Watcher(ws)
         await eventually(lambda: "dev/bus-1" in watch.state.vehicles, 10, "the bus")
@@ -135,11 +148,12 @@ async def test_a_failing_feed_is_retried_with_backoff_and_logged_once(
     make_client: MakeClient,
     feed_server: tuple[FeedServer, str],
     caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
 ) -> None:
     producer, url = feed_server
     producer.status = 503
     with caplog.at_level(logging.INFO, logger="bustrack.web.gtfsrt_poll"):
-        client = await make_client(_settings(url))
+        client = await make_client(_settings(url, tmp_path))
         await asyncio.sleep(timeout(3))
         failing = producer.requests
         # 0.2 s polls would have asked 15 times; backing off (0.4, 0.8, 1.6 s...) far fewer.
@@ -149,3 +163,21 @@ async def test_a_failing_feed_is_retried_with_backoff_and_logged_once(
         producer.body = message({"id": "b", "lat": LAT, "lon": LON, "ts": time.time()})
         await eventually(lambda: "answers again" in caplog.text, 20, "the recovery")
     assert client.server is not None
+
+
+async def test_a_whole_citys_feed_arrives_whole(
+    make_client: MakeClient, feed_server: tuple[FeedServer, str], tmp_path: Path
+) -> None:
+    producer, url = feed_server
+    now = time.time()
+    vehicles = [
+        {"id": f"v{i}", "lat": LAT + (i % 100) * 1e-4, "lon": LON + (i // 100) * 1e-4, "ts": now}
+        for i in range(5000)
+    ]
+    producer.body = message(*vehicles)
+    producer.pieces = 20
+    client = await make_client(_settings(url, tmp_path))
+    async with client.ws_connect("/ws", max_msg_size=0) as ws:
+        watch = Watcher(ws)
+        await eventually(lambda: len(watch.state.vehicles) == 5000, 15, "5,000 buses")
+        watch.task.cancel()
