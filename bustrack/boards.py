@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from bustrack.gtfs.model import Feed
+from bustrack.occupancy import occupancy_of
 from bustrack.predictions import Predictor
 from bustrack.protocol import UNMATCHED, RouteInfo
 from bustrack.simulation import Vehicle
@@ -76,9 +77,11 @@ def encode_arrivals(ctx: BoardContext, stop_id: str, limit: int = 8) -> bytes:
         # No recent report: its prediction would drift; fall back to the timetable.
         eta = max(a.scheduled_ts, ctx.now) if silent else a.eta_ts
         info = ctx.routes[a.route_id]
+        bus = ctx.vehicles.get(a.vehicle_id) if a.vehicle_id is not None else None
         rows.append(
             {
                 "vehicle": a.vehicle_id,
+                "occupancy": occupancy_of(ctx.feed, ctx.now, bus) if bus and live else None,
                 "trip": a.trip_id,
                 "route_id": a.route_id,
                 "route": info.label,
@@ -136,6 +139,7 @@ def encode_vehicle(ctx: BoardContext, vehicle_id: str, before: Vehicle | None) -
             "next_stop": next_stop,
             "delay": None if delay is None or math.isnan(delay) else round(delay),
             "speed_kmh": None if speed is None else round(speed, 1),
+            "occupancy": None if stale else occupancy_of(ctx.feed, ctx.now, v),
             "reported": ctx.real_ms(v.timestamp),
             "stale": stale,
         }

@@ -15,6 +15,7 @@ from google.transit import gtfs_realtime_pb2 as rt
 
 from bustrack.clock import format_service_time
 from bustrack.gtfs.model import Feed
+from bustrack.occupancy import occupancy_of
 from bustrack.predictions import Eta
 from bustrack.simulation import Vehicle
 
@@ -82,6 +83,10 @@ def vehicle_positions(
             _describe_trip(vp.trip, v, feed)
         elif route is not None:  # a known route, no trip: unscheduled as far as we know
             vp.trip.route_id = v.route_id
+        occupancy = occupancy_of(feed, ts - shift, v)
+        if occupancy:
+            status = rt.VehiclePosition.OccupancyStatus.Value(occupancy)
+            vp.occupancy_status = status  # type: ignore[assignment]
         vp.timestamp = round(v.timestamp + shift) if v.timestamp else ts
     return msg
 

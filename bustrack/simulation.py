@@ -76,6 +76,7 @@ class Vehicle:
     service_day: dt.date | None = None
     run_start: int = 0
     timestamp: float = 0.0
+    occupancy: str = ""  # an OccupancyStatus a source reported ("" unknown or simulated)
 
 
 @dataclass(frozen=True, slots=True)

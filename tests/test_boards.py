@@ -4,6 +4,7 @@ import orjson
 import pytest
 
 from bustrack.boards import BoardContext, Boards, speed_kmh
+from bustrack.occupancy import simulated_load, status_of_load
 from bustrack.predictions import Predictor
 from bustrack.protocol import route_infos
 from bustrack.simulation import Vehicle
@@ -101,3 +102,25 @@ def test_frames_are_built_once_per_tick() -> None:
     assert boards.frame("arrivals", "D") is boards.frame("arrivals", "D")
     with pytest.raises(ValueError, match="unknown board kind"):
         boards.frame("weather", "D")
+
+
+def _vehicle_frame(ctx: BoardContext, vid: str) -> dict:  # type: ignore[type-arg]
+    frame = Boards(ctx, {}).frame("vehicle", vid)
+    data: dict = orjson.loads(frame[frame.index(b"{") :])  # type: ignore[type-arg]
+    return data
+
+
+def test_occupancy_is_the_sources_or_the_simulations_and_none_when_stale() -> None:
+    t = line_trip(TIGHT)
+    sim = report(t, "10:05:00", *between(t, 0, 0.5))
+    ctx = context([sim], "10:05:00")
+    expected = status_of_load(simulated_load("T1", 10 + 5 / 60, sim.distance / t.distances[-1]))
+    assert _vehicle_frame(ctx, "T1")["occupancy"] == expected
+    (a,) = arrivals(ctx, "D")["arrivals"]
+    assert a["occupancy"] == expected  # the coming bus's, on the stop's board
+    reported = dataclasses.replace(sim, occupancy="FULL")
+    assert _vehicle_frame(context([reported], "10:05:00"), "T1")["occupancy"] == "FULL"
+    real = dataclasses.replace(sim, vehicle_id="dev/bus-1")  # a real bus that says nothing
+    assert _vehicle_frame(context([real], "10:05:00"), "dev/bus-1")["occupancy"] is None
+    stale = context([sim], "10:07:00", stale_after=60.0)
+    assert _vehicle_frame(stale, "T1")["occupancy"] is None

@@ -81,6 +81,7 @@ class LiveDevices:
                     distance=0.0,
                     next_stop=-1,
                     timestamp=r.ts + offset,
+                    occupancy=r.occupancy,
                 )
             )
         return out

@@ -94,6 +94,7 @@ export function arrivalRows(arrivals, {now, isStale = () => false, fresh = true}
 			live,
 			when,
 			uncertainty: live ? uncertaintyMinutes(arrival.uncertainty) : 0,
+			occupancy: live ? arrival.occupancy ?? null : null,
 		});
 	}
 	return rows;

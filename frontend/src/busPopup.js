@@ -208,6 +208,9 @@ export class BusPopup {
 			if (!stale && Number.isFinite(details.speedKmh)) {
 				facts.push(t('busSpeed', {speed: Math.round(details.speedKmh)}));
 			}
+			if (!stale && details.occupancy) {
+				facts.push(t(`occupancy_${details.occupancy}`));
+			}
 			setShownText(this._facts, facts.join(' · '));
 		} else {
 			setShownText(this._next, t('busLoading'));

@@ -13,6 +13,12 @@ export const FRAME_TYPES = Object.freeze(['snapshot', 'update', 'arrivals', 'veh
 const DEFAULT_COLOR = '#1565c0';
 const COLOR_RE = /^#(?:[0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
 const CLOCK_MODES = ['live', 'busiest', 'fixed', 'replay'];
+/** GTFS-realtime's OccupancyStatus names: how full a bus is (docs/protocol.md). */
+export const OCCUPANCY = Object.freeze([
+	'EMPTY', 'MANY_SEATS_AVAILABLE', 'FEW_SEATS_AVAILABLE', 'STANDING_ROOM_ONLY',
+	'CRUSHED_STANDING_ROOM_ONLY', 'FULL', 'NOT_ACCEPTING_PASSENGERS',
+]);
+const occupancy = (value) => (OCCUPANCY.includes(value) ? value : null);
 
 /** Thrown for a frame that breaks docs/protocol.md (not JSON, no `type`, bad fields). */
 export class ProtocolError extends Error {
@@ -153,6 +159,7 @@ function decodeArrival(raw) {
 		live: raw.live === true,
 		scheduled: finiteOrNull(raw.scheduled),
 		noSignal: raw.no_signal === true,
+		occupancy: occupancy(raw.occupancy),
 	};
 }
 
@@ -182,6 +189,7 @@ function decodeVehicleDetails(msg) {
 		nextStop: next && {...next, eta: finiteOrNull(msg.next_stop.eta), uncertainty: finiteOrNull(msg.next_stop.uncertainty)},
 		delay: finiteOrNull(msg.delay),
 		speedKmh: finiteOrNull(msg.speed_kmh),
+		occupancy: occupancy(msg.occupancy),
 		reported: finiteOrNull(msg.reported),
 		stale: msg.stale === true,
 	};

@@ -322,6 +322,9 @@ export class StopPanel {
 			const time = this._timeOf(row.when.scheduled);
 			unc = time ? t('arrivalAt', {time}) : '';
 		}
+		if (row.occupancy) {  // how full the coming bus is, when known
+			unc = [unc, t(`occupancy_${row.occupancy}`)].filter(Boolean).join(' · ');
+		}
 		const stamp = [row.route, row.color, row.headsign, whenWords, kindWords, unc, row.when.kind, row.live].join('|');
 		if (!all && stamp === entry.filled) { return; }
 		entry.filled = stamp;

@@ -25,6 +25,7 @@ STOP_LATLON = (18.90718, 72.81698)
 FAR_AWAY = (19.2307, 72.8567)
 
 PANEL = "() => window.bustrack.stopPanelState()"
+OCCUPANCY_WORDS = r"Empty|Many seats free|Few seats free|Standing room only|Crowded|Full"
 HAS_ROWS = "() => window.bustrack.stopPanelState().rows.length > 0"
 HAS_BUS_ROW = "() => window.bustrack.stopPanelState().rows.some((r) => r.vehicle)"
 
@@ -134,6 +135,9 @@ def test_the_panel_keeps_current_without_a_reload(page: Page, server: Server) ->
     for row in first["rows"]:
         assert re.search(r"Live|Scheduled", row["text"]), row
         assert re.search(r"in \d+ min|now|due|no signal", row["text"]), row
+    # A live bus says how full it is (the simulation's occupancy at 09:00, a peak).
+    live = [r["text"] for r in first["rows"] if "Live" in r["text"]]
+    assert live and all(re.search(OCCUPANCY_WORDS, text) for text in live), live
     before = json.dumps([[r["key"], r["eta"]] for r in first["rows"]])
     # Over the next ticks new boards come over the same socket and the predictions move.
     page.wait_for_function(

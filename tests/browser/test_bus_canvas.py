@@ -82,6 +82,9 @@ def test_click_on_a_bus_opens_its_popup_which_follows_the_bus(page: Page, server
     expect(popup).to_contain_text(vehicle["route"])
     expect(popup).to_contain_text(vehicle["headsign"])
     expect(popup).to_contain_text("ago")
+    expect(popup).to_contain_text(
+        re.compile(r"Empty|Many seats free|Few seats free|Standing room only|Crowded|Full")
+    )
     assert page.evaluate("() => window.bustrack.buses.getPopup().vehicleId") == bus["id"]
     # A double click on the bus does not zoom the map (the bus is on top of it).
     zoom = page.evaluate("() => window.bustrack.map.getZoom()")

@@ -31,6 +31,9 @@ async def test_vehicle_positions_match_what_ws_shows(
     assert msg.header.timestamp == state.ts // 1000
     by_id = {e.id: e.vehicle for e in msg.entity}
     assert by_id.keys() == state.vehicles.keys()
+    # How full each simulated bus is: some of each of several statuses at 09:00.
+    statuses = {vp.occupancy_status for vp in by_id.values() if vp.HasField("occupancy_status")}
+    assert len(statuses) >= 2
     for vid, v in state.vehicles.items():
         vp = by_id[vid]
         # GTFS-rt positions are 32-bit floats: equal to /ws's 1e-5 degree to within one unit.
