@@ -42,6 +42,7 @@ from google.transit import gtfs_realtime_pb2 as rt
 from bustrack.gtfs import load_feed
 from bustrack.gtfs.model import Feed
 from bustrack.live.devices import LiveDevices
+from bustrack.network import build_network
 from bustrack.settings import DEFAULT_GTFS
 from bustrack.sources.checks import Limits
 from bustrack.sources.gtfsrt_in import read_vehicle_positions
@@ -84,11 +85,7 @@ def build_message(feed: Feed, ts: float, n: int = VEHICLES, seed: int = 1) -> by
 def time_reading(feed: Feed, runs: int) -> tuple[float, float, int]:
     """Median ms to read and apply one message, median ms of the bare decode, its size."""
     live = LiveDevices(feed)
-    stops = [s for s in feed.stops.values()]
-    limits = Limits(
-        bbox=(min(s.lon for s in stops), min(s.lat for s in stops),
-              max(s.lon for s in stops), max(s.lat for s in stops))
-    )  # fmt: skip
+    limits = Limits(bbox=build_network(feed).bbox)  # as the server sets it
     ours, bare = [], []
     size = 0
     t = time.time() - 3600

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from bustrack.gtfs.model import Feed
-from bustrack.occupancy import occupancy_of
+from bustrack.occupancy import local_hour, occupancy_of
 from bustrack.predictions import Predictor
 from bustrack.protocol import UNMATCHED, RouteInfo
 from bustrack.simulation import Vehicle
@@ -71,6 +71,7 @@ def _stop(feed: Feed, stop_id: str) -> dict[str, Any]:
 def encode_arrivals(ctx: BoardContext, stop_id: str, limit: int = 8) -> bytes:
     """Encode the ``arrivals`` frame of stop ``stop_id``: the next buses, soonest first."""
     rows: list[dict[str, Any]] = []
+    hour = local_hour(ctx.feed, ctx.now)
     for a in ctx.predictor.arrivals_at(stop_id, ctx.now, limit=limit + 4):
         silent = a.live and a.vehicle_id is not None and ctx.is_stale(a.vehicle_id)
         live = a.live and not silent
@@ -81,7 +82,7 @@ def encode_arrivals(ctx: BoardContext, stop_id: str, limit: int = 8) -> bytes:
         rows.append(
             {
                 "vehicle": a.vehicle_id,
-                "occupancy": occupancy_of(ctx.feed, ctx.now, bus) if bus and live else None,
+                "occupancy": occupancy_of(ctx.feed, hour, bus) if bus and live else None,
                 "trip": a.trip_id,
                 "route_id": a.route_id,
                 "route": info.label,
@@ -126,6 +127,7 @@ def encode_vehicle(ctx: BoardContext, vehicle_id: str, before: Vehicle | None) -
     elif trip is not None and 0 <= v.next_stop < len(trip.stop_ids):
         next_stop = {**_stop(ctx.feed, trip.stop_ids[v.next_stop]), "eta": None}
     delay = None if stale else ctx.predictor.deviation(vehicle_id)
+    hour = local_hour(ctx.feed, ctx.now)
     speed = None if stale else speed_kmh(before, v)
     return orjson.dumps(
         {
@@ -139,7 +141,7 @@ def encode_vehicle(ctx: BoardContext, vehicle_id: str, before: Vehicle | None) -
             "next_stop": next_stop,
             "delay": None if delay is None or math.isnan(delay) else round(delay),
             "speed_kmh": None if speed is None else round(speed, 1),
-            "occupancy": None if stale else occupancy_of(ctx.feed, ctx.now, v),
+            "occupancy": None if stale else occupancy_of(ctx.feed, hour, v),
             "reported": ctx.real_ms(v.timestamp),
             "stale": stale,
         }

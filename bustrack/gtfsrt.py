@@ -15,7 +15,7 @@ from google.transit import gtfs_realtime_pb2 as rt
 
 from bustrack.clock import format_service_time
 from bustrack.gtfs.model import Feed
-from bustrack.occupancy import occupancy_of
+from bustrack.occupancy import local_hour, occupancy_of
 from bustrack.predictions import Eta
 from bustrack.simulation import Vehicle
 
@@ -60,6 +60,7 @@ def vehicle_positions(
     non-zero when the simulation does not run at the real time of day.
     """
     msg = _message(ts)
+    hour = local_hour(feed, ts - shift)  # the simulation's time of day, for its occupancy
     for v in vehicles:
         trip = feed.trips.get(v.trip_id)
         entity = msg.entity.add()
@@ -83,7 +84,7 @@ def vehicle_positions(
             _describe_trip(vp.trip, v, feed)
         elif route is not None:  # a known route, no trip: unscheduled as far as we know
             vp.trip.route_id = v.route_id
-        occupancy = occupancy_of(feed, ts - shift, v)
+        occupancy = occupancy_of(feed, hour, v)
         if occupancy:
             status = rt.VehiclePosition.OccupancyStatus.Value(occupancy)
             vp.occupancy_status = status  # type: ignore[assignment]

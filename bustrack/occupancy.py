@@ -17,7 +17,7 @@ from bustrack.gtfs.model import Feed
 from bustrack.live.devices import DEVICE_PREFIX
 from bustrack.simulation import Vehicle
 
-__all__ = ["STATUSES", "occupancy_of", "simulated_load", "status_of_load"]
+__all__ = ["STATUSES", "local_hour", "occupancy_of", "simulated_load", "status_of_load"]
 
 # Upper bounds of the load factor (1.0: every seat taken) for each status; past the last: FULL.
 STATUSES = (
@@ -55,16 +55,21 @@ def status_of_load(load: float) -> str:
     return "FULL"
 
 
-def occupancy_of(feed: Feed, now: float, v: Vehicle) -> str | None:
-    """How full bus ``v`` is at simulated Unix second ``now``: as its source reported it,
-    or for a simulated bus the simulation's; None when unknown (a real bus that says
-    nothing of it)."""
+def local_hour(feed: Feed, now: float) -> float:
+    """The time of day at Unix second ``now`` in the feed's timezone, in hours."""
+    local = dt.datetime.fromtimestamp(now, ZoneInfo(feed.timezone))
+    return local.hour + local.minute / 60
+
+
+def occupancy_of(feed: Feed, hour: float, v: Vehicle) -> str | None:
+    """How full bus ``v`` is at ``hour`` (:func:`local_hour` of the moment): as its source
+    reported it, or for a simulated bus the simulation's; None when unknown (a real bus
+    that says nothing of it)."""
     if v.occupancy:
         return v.occupancy
     trip = feed.trips.get(v.trip_id)
     if v.vehicle_id.startswith(DEVICE_PREFIX) or trip is None or not trip.distances:
         return None
-    local = dt.datetime.fromtimestamp(now, ZoneInfo(feed.timezone))
     total = trip.distances[-1]
     progress = v.distance / total if total > 0 else 0.0
-    return status_of_load(simulated_load(v.vehicle_id, local.hour + local.minute / 60, progress))
+    return status_of_load(simulated_load(v.vehicle_id, hour, progress))

@@ -33,6 +33,7 @@ __all__ = [
     "ParamError",
     "accepts_gzip",
     "add_api_routes",
+    "param_error_body",
     "parse_bbox",
     "parse_limit",
     "parse_query",
@@ -51,6 +52,11 @@ class ParamError(ValueError):
 
 
 # Parameters: pure.
+
+
+def param_error_body(message: str) -> bytes:
+    """The body of a ``400`` answer about a parameter: ``{"error": message}``."""
+    return orjson.dumps({"error": message})
 
 
 def parse_bbox(text: str | None) -> BBox | None:
@@ -235,7 +241,7 @@ class Api:
 
     @staticmethod
     def _bad(err: ParamError) -> web.Response:
-        return web.Response(status=400, body=orjson.dumps({"error": str(err)}), content_type=JSON)
+        return web.Response(status=400, body=param_error_body(str(err)), content_type=JSON)
 
     # Handlers.
 

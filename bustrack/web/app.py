@@ -31,7 +31,7 @@ from bustrack.web.api import add_api_routes
 from bustrack.web.feed import open_feed
 from bustrack.web.gtfsrt_poll import gtfsrt_poll_ctx
 from bustrack.web.history import add_history_routes
-from bustrack.web.ingest import add_ingest_routes, limits_key
+from bustrack.web.ingest import MAX_BODY, add_ingest_routes, limits_key
 from bustrack.web.keys import (
     clock_key,
     feed_key,
@@ -104,7 +104,7 @@ def create_app(
     if plan.note:
         log.warning("%s", plan.note)
 
-    app = web.Application()
+    app = web.Application(client_max_size=MAX_BODY)  # bodies: ingest batches at most
     app[settings_key] = settings
     app[feed_key] = feed
     app[timetable_key] = timetable
@@ -118,7 +118,7 @@ def create_app(
     app[live_key] = LiveDevices(feed)
     if store is not None:
         app[store_key] = store
-    app[limits_key] = Limits(bbox=_feed_bbox(feed))
+    app[limits_key] = Limits(bbox=app[network_key].bbox)  # the feed's stops' extent
 
     aiohttp_jinja2.setup(
         app,
@@ -156,12 +156,3 @@ def _plan_clock(timetable: Timetable, settings: Settings, now: dt.datetime | Non
     planned = now or real
     plan = plan_clock(timetable, planned, settings.start_time, settings.service_date)
     return plan.shifted(planned - real)
-
-
-def _feed_bbox(feed: Feed) -> tuple[float, float, float, float] | None:
-    """West, south, east, north of the feed's stops, or None without stops."""
-    if not feed.stops:
-        return None
-    lats = [s.lat for s in feed.stops.values()]
-    lons = [s.lon for s in feed.stops.values()]
-    return min(lons), min(lats), max(lons), max(lats)

@@ -18,10 +18,10 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from bustrack.channels import parse_bbox
 from bustrack.live.devices import DEVICE_PREFIX
 from bustrack.simulation import Vehicle
 from bustrack.sources.report import Report
+from bustrack.web.api import ParamError, param_error_body, parse_bbox
 from bustrack.web.keys import settings_key, store_key
 
 __all__ = [
@@ -87,8 +87,9 @@ def _time(request: web.Request, name: str, default: float) -> float:
 
 
 def _bad(message: str) -> web.HTTPBadRequest:
+    # The same {"error": ...} answer as the rest of /api (bustrack.web.api).
     return web.HTTPBadRequest(
-        text=orjson.dumps({"error": message}).decode(), content_type="application/json"
+        text=param_error_body(message).decode(), content_type="application/json"
     )
 
 
@@ -127,12 +128,10 @@ async def vehicle_history(request: web.Request) -> web.Response:
 async def history_at(request: web.Request) -> web.Response:
     """``GET /api/history?at=&bbox=``: where every bus was at ``at`` (inside ``bbox``)."""
     at = _time(request, "at", time.time())
-    bbox = None
-    if request.query.get("bbox"):
-        try:
-            bbox = parse_bbox([float(x) for x in request.query["bbox"].split(",")])
-        except ValueError as err:
-            raise _bad(f"bbox: {err}") from None
+    try:
+        bbox = parse_bbox(request.query.get("bbox") or None)
+    except ParamError as err:
+        raise _bad(f"bbox: {err}") from None
     reports = await request.app[store_key].positions_at(at, AT_WINDOW, bbox)
     return _json(
         {
