@@ -31,6 +31,7 @@ export class BusCanvasInput {
 		this._unlisten = null;
 		this._map = null;
 		this._cycle = null; // {ids, index}: the buses Enter steps through
+		this._clickOnBus = false; // whether the latest click found a bus
 		this._onClick = this._onClick.bind(this);
 		this._onDoubleClick = this._onDoubleClick.bind(this);
 		this._onPointerMove = this._onPointerMove.bind(this);
@@ -106,16 +107,23 @@ export class BusCanvasInput {
 
 	_onClick(e) {
 		const map = this._map;
+		this._clickOnBus = false;
 		if (map.dragging?.moved() || map.boxZoom?.moved()) { return; }
 		const id = this._idAtEvent(e);
 		if (id === null) { return; }
+		this._clickOnBus = true;
 		// The bus is on top: the stops and the map beneath do not get this click.
 		e.stopPropagation();
 		this._layer.openPopup(id);
 	}
 
+	/**
+	 * A double click whose second click found a bus is the bus's, even if the bus (or the map,
+	 * panning to show the popup) moved from under the pointer in between.
+	 */
 	_onDoubleClick(e) {
-		if (this._idAtEvent(e) !== null) { e.stopPropagation(); }
+		if (this._clickOnBus || this._idAtEvent(e) !== null) { e.stopPropagation(); }
+		this._clickOnBus = false;
 	}
 
 	_onPointerMove(e) {
