@@ -83,21 +83,29 @@ class ShapeIndex:
         distance = math.hypot(x - (x1 + t * dx), y - (y1 + t * dy))
         return distance, self._pos[i] + t * (self._pos[i + 1] - self._pos[i]), t
 
-    def candidates(self, lat: float, lon: float) -> list[tuple[float, float]]:
+    def candidates(
+        self, lat: float, lon: float, within: float | None = None
+    ) -> list[tuple[float, float]]:
         """Return ``(position, distance)`` in metres for each pass of the shape near a point.
 
         The first is the pass nearest to the point; the others are passes within
         the nearest distance plus ``max(SLACK_M, nearest distance)``. Sorted by position.
+        With ``within``, only passes at most that far (none if the shape is farther: a
+        cheap answer for a point nowhere near it).
         """
         x, y = lon * self._kx, lat * _M_PER_DEG
-        radius = self._cell
+        radius = self._cell if within is None else within
         while True:
             near = self._near(x, y, radius)
             nearest = min((self._measure(i, x, y)[0] for i in near), default=math.inf)
             if nearest <= radius or isinstance(near, range):
                 break
+            if within is not None:
+                return []
             radius *= 4
         limit = nearest + max(SLACK_M, nearest)
+        if within is not None:
+            limit = min(limit, within)
         hits = sorted(
             (i, *m) for i in self._near(x, y, limit) if (m := self._measure(i, x, y))[0] <= limit
         )

@@ -13,12 +13,15 @@ feeds in the wild do, and what is done with it (each counted in :class:`Counts`)
 - timestamps in the future or too old, positions outside the feed's area, impossible
   coordinates: refused by :func:`~bustrack.sources.checks.check_report`, counted by rule;
 - no bearing: derived from the last move later, by :class:`~bustrack.live.devices.LiveDevices`;
-- matching: by ``trip_id`` when the static feed has it, else by ``route_id``; a vehicle
-  that matches neither is kept, unmatched (shown grey), never dropped (``unmatched``).
+- matching: by ``trip_id`` when the static feed has it, else by ``route_id`` (with the
+  descriptor's ``direction_id``, placed on the route's nearest stop pattern later, by
+  :mod:`bustrack.live.placing`); a vehicle that matches neither is kept, unmatched (shown
+  grey), never dropped (``unmatched``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -110,10 +113,15 @@ def read_vehicle_positions(
         device = prefix + (vp.vehicle.id or entity.id)
         trip_id = vp.trip.trip_id if vp.HasField("trip") else ""
         route_id = vp.trip.route_id if vp.HasField("trip") else ""
+        direction = None
         if trip_id in feed.trips:
             route_id = feed.trips[trip_id].route_id
         elif route_id not in feed.routes:
             trip_id, route_id = "", ""
+        else:
+            trip_id = ""
+            if vp.trip.HasField("direction_id"):
+                direction = vp.trip.direction_id
         raw: dict[str, object] = {
             "device": device,
             "lat": vp.position.latitude,
@@ -133,6 +141,8 @@ def read_vehicle_positions(
         except Refused as err:
             counts.refused[err.kind] += 1
             continue
+        if direction is not None:
+            report = dataclasses.replace(report, direction_id=direction)
         if device in newest:
             counts.duplicates += 1
             if report.ts <= newest[device].ts:

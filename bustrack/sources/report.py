@@ -29,7 +29,9 @@ class Report:
     ``ts`` is when the position was taken, Unix seconds (real time, not the simulation's);
     ``speed`` in m/s, ``bearing`` in degrees clockwise from north, ``accuracy`` in metres;
     ``trip_id``/``route_id`` what the device says or is bound to ("" when unknown);
-    ``occupancy`` one of :data:`OCCUPANCY` or "".
+    ``occupancy`` one of :data:`OCCUPANCY` or ""; ``direction_id`` the GTFS direction a
+    GTFS-rt trip descriptor gave with a route but no known trip (used for matching, not
+    stored).
     """
 
     device: str
@@ -42,6 +44,7 @@ class Report:
     trip_id: str = ""
     route_id: str = ""
     occupancy: str = ""
+    direction_id: int | None = None
 
     @property
     def ts_ms(self) -> int:

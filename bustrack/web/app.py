@@ -115,7 +115,7 @@ def create_app(
     app[frames_key] = TickFrames(app[fleet_key])
     app[hub_key] = Hub(stuck_timeout=settings.stuck_timeout)
     app[network_key] = build_network(feed)
-    app[live_key] = LiveDevices(feed)
+    app[live_key] = LiveDevices(timetable)
     if store is not None:
         app[store_key] = store
     app[limits_key] = Limits(bbox=app[network_key].bbox)  # the feed's stops' extent

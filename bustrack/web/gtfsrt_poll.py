@@ -23,9 +23,11 @@ from dataclasses import dataclass
 import aiohttp
 from aiohttp import web
 
-from bustrack.sources.gtfsrt_in import FeedDecodeError, read_vehicle_positions
+from bustrack.live.placing import Placement
+from bustrack.sources.gtfsrt_in import Counts, FeedDecodeError, read_vehicle_positions
+from bustrack.sources.report import Report
 from bustrack.web.ingest import limits_key
-from bustrack.web.keys import feed_key, live_key, settings_key, store_key
+from bustrack.web.keys import clock_key, feed_key, live_key, settings_key, store_key
 
 __all__ = ["MAX_FEED_BYTES", "FeedStatus", "feeds_key", "gtfsrt_poll_ctx"]
 
@@ -118,23 +120,23 @@ async def _poll(app: web.Application, status: FeedStatus, prefix: str) -> None:
 
 async def _take(app: web.Application, status: FeedStatus, data: bytes, prefix: str) -> None:
     live = app[live_key]
-    try:
-        # In a worker thread: reading a whole city's message takes a tenth of a second or
-        # more, which the ticks' event loop should not wait for in one piece.
-        reports, counts = await asyncio.to_thread(
-            read_vehicle_positions,
-            data,
-            time.time(),
-            app[feed_key],
-            live.last_of,
-            app[limits_key],
-            prefix,
+    offset = app[clock_key].offset.total_seconds()
+
+    def read() -> tuple[list[Report], Counts, list[Placement | None]]:
+        reports, counts = read_vehicle_positions(
+            data, time.time(), app[feed_key], live.last_of, app[limits_key], prefix
         )
+        return reports, counts, [live.place(r, offset) for r in reports]
+
+    try:
+        # In a worker thread: reading a whole city's message and placing its buses on their
+        # runs takes a tenth of a second or more, which the ticks should not wait for.
+        reports, counts, placements = await asyncio.to_thread(read)
     except FeedDecodeError as err:
         log.warning("%s: %s; keeping the last good state", status.url, err)
         return
-    for report in reports:
-        live.accept(report)
+    for report, placed in zip(reports, placements, strict=True):
+        live.accept(report, (offset, placed))
     status.vehicles = counts.accepted
     log.debug("%s: %s", status.url, counts.summary())
     if status.fetched == 1 or counts.refused:

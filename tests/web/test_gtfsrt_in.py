@@ -4,6 +4,7 @@ serving messages the test builds with the bindings; the buses watched on /ws."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -16,6 +17,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bustrack.settings import Settings
+from bustrack.simulation import locate_vehicles
+from bustrack.web.keys import clock_key, timetable_key
 from tests.conftest import SERVICE_DATE, eventually, timeout
 from tests.sources.test_gtfsrt_in import message
 from tests.wsstate import ClientState
@@ -181,3 +184,36 @@ async def test_a_whole_citys_feed_arrives_whole(
         watch = Watcher(ws)
         await eventually(lambda: len(watch.state.vehicles) == 5000, 15, "5,000 buses")
         watch.task.cancel()
+
+
+async def test_a_feed_bus_on_a_known_trip_is_placed_on_it_and_predicted(
+    make_client: MakeClient, feed_server: tuple[FeedServer, str], tmp_path: Path
+) -> None:
+    producer, url = feed_server
+    client = await make_client(_settings(url, tmp_path))
+    assert client.server is not None
+    app = client.server.app
+    # Where the timetable has a bus now, mid-trip: a real bus reports from there.
+    moment = app[clock_key].moment(dt.datetime.now(dt.UTC))
+    running = [v for v in locate_vehicles(app[timetable_key], moment) if 2 < v.next_stop < 10]
+    assert running, "no bus mid-trip at the pinned time"
+    bus = running[0]
+    producer.body = message(
+        {"id": "bus-1", "lat": bus.lat, "lon": bus.lon, "ts": time.time(), "trip": bus.trip_id}
+    )
+
+    found: list[dict[str, object]] = []
+    deadline = asyncio.get_running_loop().time() + timeout(20)
+    while not found:  # the bus reaches the fleet, the predictor, then the (cached) feed
+        assert asyncio.get_running_loop().time() < deadline, "no predictions for the real bus"
+        await asyncio.sleep(0.2)
+        resp = await client.get("/gtfs-rt/trip-updates.pb?format=json")
+        body = await resp.json()
+        found = [e for e in body.get("entity", []) if e["id"] == "dev/bus-1"]
+    update = found[0]["trip_update"]
+    assert isinstance(update, dict)
+    assert update["trip"]["trip_id"] == bus.trip_id
+    ahead = [u["stop_id"] for u in update["stop_time_update"]]
+    trip = app[timetable_key].feed.trips[bus.trip_id]
+    assert ahead[0] in trip.stop_ids[bus.next_stop - 1 : bus.next_stop + 1]
+    assert ahead[-1] == trip.stop_ids[-1]
