@@ -13,6 +13,7 @@ arriving: its arrivals fall back to the timetable, marked not live.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ from typing import Any
 import orjson
 
 from bustrack.gtfs.model import Feed
+from bustrack.live.feed_updates import FeedUpdates
 from bustrack.occupancy import local_hour, occupancy_of
-from bustrack.predictions import Predictor
+from bustrack.predictions import Arrival, Predictor
 from bustrack.protocol import UNMATCHED, RouteInfo
 from bustrack.simulation import Vehicle
 from bustrack.wsframe import text_frame
@@ -42,6 +44,7 @@ class BoardContext:
     shift: float  # add to simulated seconds to get real ones
     ts_ms: int  # the tick's real time stamp, as on every frame
     stale_after: float
+    updates: FeedUpdates | None = None  # other producers' predictions (TripUpdates in)
 
     def real_ms(self, sim_s: float) -> int:
         """Return simulated Unix seconds ``sim_s`` as real Unix milliseconds."""
@@ -72,11 +75,20 @@ def encode_arrivals(ctx: BoardContext, stop_id: str, limit: int = 8) -> bytes:
     """Encode the ``arrivals`` frame of stop ``stop_id``: the next buses, soonest first."""
     rows: list[dict[str, Any]] = []
     hour = local_hour(ctx.feed, ctx.now)
-    for a in ctx.predictor.arrivals_at(stop_id, ctx.now, limit=limit + 4):
-        silent = a.live and a.vehicle_id is not None and ctx.is_stale(a.vehicle_id)
-        live = a.live and not silent
-        # No recent report: its prediction would drift; fall back to the timetable.
-        eta = max(a.scheduled_ts, ctx.now) if silent else a.eta_ts
+    for predicted in ctx.predictor.arrivals_at(stop_id, ctx.now, limit=limit + 4):
+        a: Arrival | None = predicted
+        bus_id = predicted.vehicle_id
+        silent = predicted.live and bus_id is not None and ctx.is_stale(bus_id)
+        if silent:  # no recent report: its prediction would drift; back to the timetable
+            a = dataclasses.replace(
+                predicted, eta_ts=max(predicted.scheduled_ts, ctx.now), live=False
+            )
+        if ctx.updates is not None and a is not None:
+            a = ctx.updates.blend(a, ctx.now, ctx.shift)
+        if a is None:  # a feed says this run skips the stop, or is canceled
+            continue
+        live, eta = a.live, a.eta_ts
+        silent = silent and not live
         info = ctx.routes[a.route_id]
         bus = ctx.vehicles.get(a.vehicle_id) if a.vehicle_id is not None else None
         rows.append(

@@ -127,6 +127,17 @@ def trip_updates(
     return msg
 
 
+def alerts(parts: list[bytes], ts: int) -> rt.FeedMessage:
+    """Return one Alerts message holding the entities of every message in ``parts``
+    (serialized FeedMessages, as the Alerts feeds in gave them), stamped ``ts``."""
+    msg = _message(ts)
+    for data in parts:
+        part = rt.FeedMessage()
+        part.ParseFromString(data)
+        msg.entity.extend(part.entity)
+    return msg
+
+
 def to_json(msg: rt.FeedMessage) -> dict[str, Any]:
     """Return ``msg`` as a JSON-able dict (field names as in the GTFS-rt reference)."""
     out: dict[str, Any] = json_format.MessageToDict(msg, preserving_proto_field_name=True)

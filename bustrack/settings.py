@@ -125,6 +125,18 @@ class Settings:
         "or separate URLs with commas, for several).",
         repeat=True,
     )
+    gtfs_rt_trip_updates: str = _setting(
+        "",
+        "GTFS-realtime TripUpdates feed URL whose predictions are blended into the arrivals "
+        "(repeatable, or comma-separated).",
+        repeat=True,
+    )
+    gtfs_rt_alerts: str = _setting(
+        "",
+        "GTFS-realtime Alerts feed URL whose alerts are shown on the page for the routes and "
+        "stops they name and passed on at /gtfs-rt/alerts.pb (repeatable, or comma-separated).",
+        repeat=True,
+    )
     gtfs_rt_poll: float = _setting(
         15.0, "Seconds between two fetches of each GTFS-realtime feed (backing off on errors)."
     )
@@ -174,7 +186,17 @@ class Settings:
     @property
     def feeds_in(self) -> tuple[str, ...]:
         """The GTFS-realtime VehiclePositions URLs to poll."""
-        return tuple(u.strip() for u in self.gtfs_rt_vehicles.split(",") if u.strip())
+        return _urls(self.gtfs_rt_vehicles)
+
+    @property
+    def trip_updates_in(self) -> tuple[str, ...]:
+        """The GTFS-realtime TripUpdates URLs to poll."""
+        return _urls(self.gtfs_rt_trip_updates)
+
+    @property
+    def alerts_in(self) -> tuple[str, ...]:
+        """The GTFS-realtime Alerts URLs to poll."""
+        return _urls(self.gtfs_rt_alerts)
 
     @property
     def origins(self) -> frozenset[str]:
@@ -264,9 +286,14 @@ def parse_settings(
         raise SettingsError("--stale-after must be > 0 and at most --drop-after")
     if settings.gtfs_rt_poll <= 0:
         raise SettingsError(f"--gtfs-rt-poll: {settings.gtfs_rt_poll} must be > 0")
-    for url in settings.feeds_in:
-        if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
-            raise SettingsError(f"--gtfs-rt-vehicles: {url!r} is not an http(s) URL")
+    for flag, urls in (
+        ("--gtfs-rt-vehicles", settings.feeds_in),
+        ("--gtfs-rt-trip-updates", settings.trip_updates_in),
+        ("--gtfs-rt-alerts", settings.alerts_in),
+    ):
+        for url in urls:
+            if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
+                raise SettingsError(f"{flag}: {url!r} is not an http(s) URL")
     if settings.history not in {"on", "off"}:
         raise SettingsError(f"--history: {settings.history!r} is not 'on' or 'off'")
     if settings.source not in {"sim", "none"}:
@@ -321,3 +348,8 @@ def markdown_table() -> str:
 
 if __name__ == "__main__":
     print(markdown_table())
+
+
+def _urls(joined: str) -> tuple[str, ...]:
+    """The URLs of a repeatable URL setting (joined with commas)."""
+    return tuple(u.strip() for u in joined.split(",") if u.strip())

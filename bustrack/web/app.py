@@ -27,6 +27,7 @@ from bustrack.sources.checks import Limits
 from bustrack.store import ReportStore
 from bustrack.traffic import TrafficModel
 from bustrack.web import gtfsrt
+from bustrack.web.alerts import add_alerts_routes
 from bustrack.web.api import add_api_routes
 from bustrack.web.feed import open_feed
 from bustrack.web.gtfsrt_poll import gtfsrt_poll_ctx
@@ -128,6 +129,7 @@ def create_app(
     app.router.add_get("/", index, name="index")
     app.router.add_get("/ws", ws_handler, name="ws")
     gtfsrt.add_routes(app)
+    add_alerts_routes(app)
     add_api_routes(app)
     add_ingest_routes(app)
     add_history_routes(app)

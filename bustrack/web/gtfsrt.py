@@ -19,7 +19,8 @@ import orjson
 from aiohttp import web
 from google.transit import gtfs_realtime_pb2 as rt
 
-from bustrack.gtfsrt import to_json, trip_updates, vehicle_positions
+from bustrack.gtfsrt import alerts, to_json, trip_updates, vehicle_positions
+from bustrack.web.gtfsrt_poll import alerts_key
 from bustrack.web.keys import clock_key, feed_key, fleet_key, predictor_key
 
 __all__ = ["REBUILD_EVERY", "add_routes"]
@@ -106,8 +107,16 @@ def _trip_updates(app: web.Application, ts: int) -> Build:
     return lambda: trip_updates(vehicles, etas, feed, ts, shift)
 
 
+def _alerts(app: web.Application, ts: int) -> Build:
+    held = app.get(alerts_key)
+    parts = list(held.messages.values()) if held is not None else []
+    return lambda: alerts(parts, ts)
+
+
 def add_routes(app: web.Application) -> None:
-    """Register the GTFS-realtime endpoints on ``app``."""
+    """Register the GTFS-realtime endpoints on ``app``: our vehicles and predictions, and
+    the alerts of the Alerts feeds in, passed on (none without ``--gtfs-rt-alerts``)."""
     app[_cache_key] = _Cache()
     app.router.add_get("/gtfs-rt/vehicle-positions.pb", _handler("vehicle_positions", _positions))
     app.router.add_get("/gtfs-rt/trip-updates.pb", _handler("trip_updates", _trip_updates))
+    app.router.add_get("/gtfs-rt/alerts.pb", _handler("alerts", _alerts))

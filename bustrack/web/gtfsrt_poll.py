@@ -1,5 +1,13 @@
-"""Polling GTFS-realtime VehiclePositions feeds (``--gtfs-rt-vehicles``): the I/O around
-:func:`bustrack.sources.gtfsrt_in.read_vehicle_positions`.
+"""Polling GTFS-realtime feeds: the I/O around the pure readers.
+
+- VehiclePositions (``--gtfs-rt-vehicles``): read by
+  :func:`~bustrack.sources.gtfsrt_in.read_vehicle_positions`, the buses placed on their
+  runs, to the live buses and the store;
+- TripUpdates (``--gtfs-rt-trip-updates``): read by
+  :func:`~bustrack.sources.trip_updates_in.read_trip_updates`, into
+  :class:`~bustrack.live.feed_updates.FeedUpdates`, which the stops' boards blend in;
+- Alerts (``--gtfs-rt-alerts``): :func:`~bustrack.sources.alerts_in.read_alerts`, kept for
+  ``/api/alerts`` and ``/gtfs-rt/alerts.pb`` (:mod:`bustrack.web.alerts`).
 
 One task per URL fetches every ``--gtfs-rt-poll`` seconds with a timeout, asks with
 ``If-None-Match``/``If-Modified-Since`` (a ``304`` costs nothing), takes gzip (aiohttp
@@ -7,7 +15,8 @@ asks for it and inflates), and on errors backs off exponentially with jitter (at
 5 minutes), logging the first failure and the recovery, not every try. A malformed
 message is logged with the URL and skipped: the buses keep their last good state, and
 go stale (grey, then gone) by the same rules as a silent unit if the feed stops
-updating, never frozen as if live. Reports go to the live buses and to the store.
+updating, never frozen as if live (trip updates older than ten minutes are not used;
+alerts stay until their feed says otherwise or their active period ends).
 """
 
 from __future__ import annotations
@@ -17,19 +26,30 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 
 import aiohttp
 from aiohttp import web
 
+from bustrack.live.feed_updates import FeedUpdates
 from bustrack.live.placing import Placement
+from bustrack.sources.alerts_in import Alert, read_alerts
 from bustrack.sources.gtfsrt_in import Counts, FeedDecodeError, read_vehicle_positions
 from bustrack.sources.report import Report
+from bustrack.sources.trip_updates_in import read_trip_updates
 from bustrack.web.ingest import limits_key
 from bustrack.web.keys import clock_key, feed_key, live_key, settings_key, store_key
 
-__all__ = ["MAX_FEED_BYTES", "FeedStatus", "feeds_key", "gtfsrt_poll_ctx"]
+__all__ = [
+    "MAX_FEED_BYTES",
+    "AlertsIn",
+    "FeedStatus",
+    "alerts_key",
+    "feeds_key",
+    "gtfsrt_poll_ctx",
+    "updates_key",
+]
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +62,31 @@ class FeedStatus:
     """What is known of one feed, for the log and (later) /readyz and /metrics."""
 
     url: str
+    kind: str = "vehicles"  # "vehicles", "trip-updates" or "alerts"
     fetched: int = 0  # successful fetches, 304s included
     failures: int = 0  # failures in a row
     last_ok: float | None = None  # time.time() of the last good fetch
     last_error: str = ""
-    vehicles: int = 0  # vehicles taken from the last message
+    vehicles: int = 0  # vehicles (trips, alerts) taken from the last message
+
+
+@dataclass
+class AlertsIn:
+    """The alerts of every Alerts feed: each feed's last good message replaces its last."""
+
+    by_feed: dict[str, list[Alert]] = field(default_factory=dict)
+    messages: dict[str, bytes] = field(default_factory=dict)  # each feed's entities, re-encoded
+    version: int = 0  # bumped on every change
+
+    def all(self) -> list[Alert]:
+        """Every feed's alerts."""
+        return [a for alerts in self.by_feed.values() for a in alerts]
 
 
 feeds_key = web.AppKey("gtfsrt_feeds", dict[str, FeedStatus])
+updates_key = web.AppKey("gtfsrt_updates", FeedUpdates)
+alerts_key = web.AppKey("gtfsrt_alerts", AlertsIn)
+Take = Callable[[web.Application, FeedStatus, bytes, str], Awaitable[None]]
 
 
 class _FetchError(Exception):
@@ -83,7 +120,7 @@ async def _fetch(http: aiohttp.ClientSession, url: str, cache: dict[str, str]) -
         return data
 
 
-async def _poll(app: web.Application, status: FeedStatus, prefix: str) -> None:
+async def _poll(app: web.Application, status: FeedStatus, prefix: str, take: Take) -> None:
     settings = app[settings_key]
     period = settings.gtfs_rt_poll
     cache: dict[str, str] = {}
@@ -102,7 +139,7 @@ async def _poll(app: web.Application, status: FeedStatus, prefix: str) -> None:
                 status.failures, status.last_error = 0, ""
                 status.last_ok = time.time()
                 if data is not None:
-                    await _take(app, status, data, prefix)
+                    await take(app, status, data, prefix)
             except (aiohttp.ClientError, TimeoutError, _FetchError) as err:
                 status.failures += 1
                 status.last_error = str(err) or type(err).__name__
@@ -144,18 +181,58 @@ async def _take(app: web.Application, status: FeedStatus, data: bytes, prefix: s
     await app[store_key].append(reports)
 
 
+async def _take_trip_updates(
+    app: web.Application, status: FeedStatus, data: bytes, prefix: str
+) -> None:
+    try:
+        trips, counts = await asyncio.to_thread(read_trip_updates, data, time.time(), app[feed_key])
+    except FeedDecodeError as err:
+        log.warning("%s: %s; keeping the last good state", status.url, err)
+        return
+    app[updates_key].replace(status.url, trips, time.time())
+    status.vehicles = counts.taken
+    if status.fetched == 1:
+        log.info("%s: %s", status.url, counts.summary())
+
+
+async def _take_alerts(app: web.Application, status: FeedStatus, data: bytes, prefix: str) -> None:
+    try:
+        alerts, msg = await asyncio.to_thread(read_alerts, data, time.time(), prefix)
+    except FeedDecodeError as err:
+        log.warning("%s: %s; keeping the last good state", status.url, err)
+        return
+    held = app[alerts_key]
+    for entity in msg.entity:
+        entity.id = prefix + entity.id
+    held.by_feed[status.url] = alerts
+    held.messages[status.url] = msg.SerializeToString()
+    held.version += 1
+    status.vehicles = len(alerts)
+    if status.fetched == 1:
+        log.info("%s: %d alerts in force", status.url, len(alerts))
+
+
 async def gtfsrt_poll_ctx(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: one polling task per ``--gtfs-rt-vehicles`` URL, cancelled on cleanup."""
-    urls = app[settings_key].feeds_in
-    app[feeds_key] = {url: FeedStatus(url) for url in urls}
-    # Several feeds' vehicle ids are told apart by the feed's number (one feed: none).
-    tasks = [
-        asyncio.create_task(
-            _poll(app, app[feeds_key][url], f"{i}:" if len(urls) > 1 else ""),
-            name=f"bustrack-gtfs-rt-{i}",
-        )
-        for i, url in enumerate(urls)
+    """cleanup_ctx: one polling task per GTFS-realtime URL, cancelled on cleanup."""
+    settings = app[settings_key]
+    app[updates_key] = FeedUpdates()
+    app[alerts_key] = AlertsIn()
+    kinds: list[tuple[str, tuple[str, ...], Take]] = [
+        ("vehicles", settings.feeds_in, _take),
+        ("trip-updates", settings.trip_updates_in, _take_trip_updates),
+        ("alerts", settings.alerts_in, _take_alerts),
     ]
+    app[feeds_key] = {url: FeedStatus(url, kind) for kind, urls, _ in kinds for url in urls}
+    tasks = []
+    for kind, urls, take in kinds:
+        # Several feeds' vehicle (alert) ids are told apart by the feed's number (one: none).
+        for i, url in enumerate(urls):
+            prefix = f"{i}:" if len(urls) > 1 else ""
+            tasks.append(
+                asyncio.create_task(
+                    _poll(app, app[feeds_key][url], prefix, take), name=f"bustrack-{kind}-{i}"
+                )
+            )
     yield
     for task in tasks:
         task.cancel()

@@ -24,6 +24,7 @@ from bustrack.clock import format_service_time, service_seconds
 from bustrack.frames import TickFrames
 from bustrack.simulation import Vehicle, locate_vehicles
 from bustrack.web.collector import TickCollector
+from bustrack.web.gtfsrt_poll import updates_key
 from bustrack.web.history import Sampler
 from bustrack.web.keys import (
     clock_key,
@@ -111,6 +112,7 @@ def advance_boards(app: web.Application, tick: Tick) -> None:
         shift=tick.shift,
         ts_ms=tick.ts_ms,
         stale_after=app[settings_key].stale_after,
+        updates=app.get(updates_key),
     )
     app[frames_key].boards = Boards(ctx, tick.before)
 

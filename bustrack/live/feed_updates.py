@@ -1,0 +1,86 @@
+"""Other producers' predictions (GTFS-realtime TripUpdates in), blended with ours.
+
+Pure: times are parameters. :class:`FeedUpdates` keeps the latest update of every trip
+from every TripUpdates feed; :meth:`FeedUpdates.blend` adjusts one
+:class:`~bustrack.predictions.Arrival` of a stop's board:
+
+- a run the feed predicts and we predict too (a bus we see): the two estimates are
+  averaged, each weighted by the inverse of its variance (ours: the predictor's calibrated
+  uncertainty; the feed's: :data:`FEED_SD_S` plus :data:`FEED_SD_PER_S` of the time ahead,
+  since a feed rarely says how sure it is), and the spread narrows accordingly;
+- a run only the feed predicts (its bus is not on our map): the feed's time, live;
+- a stop the feed says the run skips, or a canceled run: the arrival is dropped (None).
+
+An update older than :data:`MAX_AGE_S` is no longer used: a feed that stops updating
+falls back to our own predictions, never to frozen ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+
+from bustrack.predictions import Arrival
+from bustrack.sources.trip_updates_in import FeedTrip
+
+__all__ = ["FEED_SD_PER_S", "FEED_SD_S", "MAX_AGE_S", "FeedUpdates"]
+
+FEED_SD_S = 60.0
+FEED_SD_PER_S = 0.1
+MAX_AGE_S = 600.0
+
+
+class FeedUpdates:
+    """The latest TripUpdate of each trip, per feed."""
+
+    def __init__(self) -> None:
+        self._by_feed: dict[str, dict[str, list[FeedTrip]]] = {}
+        self._received: dict[str, float] = {}
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self._by_feed.values())
+
+    def replace(self, source: str, trips: list[FeedTrip], received: float) -> None:
+        """Take a feed's whole message (it replaces the feed's last); ``received`` Unix s."""
+        by_trip: dict[str, list[FeedTrip]] = {}
+        for t in trips:
+            by_trip.setdefault(t.trip_id, []).append(t)
+        self._by_feed[source] = by_trip
+        self._received[source] = received
+
+    def find(
+        self, trip_id: str, service_day: dt.date, run_start: int, now: float
+    ) -> FeedTrip | None:
+        """The freshest usable update of that run (``now`` real Unix s), or None."""
+        best: FeedTrip | None = None
+        for source, by_trip in self._by_feed.items():
+            if now - self._received[source] > MAX_AGE_S:
+                continue
+            for t in by_trip.get(trip_id, ()):
+                fresher = best is None or t.timestamp > best.timestamp
+                if fresher and t.matches(service_day, run_start):
+                    best = t
+        return best
+
+    def blend(self, a: Arrival, now: float, shift: float) -> Arrival | None:
+        """Return ``a`` (simulated times) with the feeds' prediction blended in, or None if
+        the run skips the stop or is canceled. ``now`` is simulated Unix s; ``shift``
+        turns simulated into real time (the feeds' times are real)."""
+        if not self._by_feed:
+            return a
+        found = self.find(a.trip_id, a.service_day, a.run_start, now + shift)
+        if found is None:
+            return a
+        if found.canceled or a.stop_index in found.skipped:
+            return None
+        real = found.times.get(a.stop_index)
+        if real is None:
+            return a
+        theirs = real - shift
+        sd_theirs = FEED_SD_S + FEED_SD_PER_S * max(0.0, theirs - now)
+        if not a.live or a.uncertainty_s <= 0:
+            return dataclasses.replace(a, eta_ts=theirs, uncertainty_s=sd_theirs, live=True)
+        w_ours, w_theirs = 1 / a.uncertainty_s**2, 1 / sd_theirs**2
+        eta = (a.eta_ts * w_ours + theirs * w_theirs) / (w_ours + w_theirs)
+        return dataclasses.replace(a, eta_ts=eta, uncertainty_s=math.sqrt(1 / (w_ours + w_theirs)))
