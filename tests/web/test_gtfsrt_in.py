@@ -10,11 +10,13 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from google.transit import gtfs_realtime_pb2 as rt
 
 from bustrack.settings import Settings
 from bustrack.simulation import locate_vehicles
@@ -217,3 +219,98 @@ async def test_a_feed_bus_on_a_known_trip_is_placed_on_it_and_predicted(
     trip = app[timetable_key].feed.trips[bus.trip_id]
     assert ahead[0] in trip.stop_ids[bus.next_stop - 1 : bus.next_stop + 1]
     assert ahead[-1] == trip.stop_ids[-1]
+
+
+@pytest.fixture
+async def producers() -> AsyncIterator[tuple[FeedServer, FeedServer, str]]:
+    """A TripUpdates and an Alerts producer on one server: (updates, alerts, base URL)."""
+    updates, alerts = FeedServer(), FeedServer()
+    app = web.Application()
+    app.router.add_get("/trip-updates.pb", updates.handle)
+    app.router.add_get("/alerts.pb", alerts.handle)
+    server = TestServer(app)
+    await server.start_server()
+    yield updates, alerts, str(server.make_url("/"))
+    await server.close()
+
+
+def _updates_message(*updates: rt.TripUpdate) -> bytes:
+    msg = rt.FeedMessage()
+    msg.header.gtfs_realtime_version = "2.0"
+    msg.header.timestamp = int(time.time())
+    for i, tu in enumerate(updates):
+        msg.entity.add(id=f"u{i}").trip_update.CopyFrom(tu)
+    return msg.SerializeToString()
+
+
+async def _board(ws: Any, stop_id: str, check: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The first arrivals frame of ``stop_id`` for which ``check`` holds."""
+    deadline = asyncio.get_running_loop().time() + timeout(20)
+    while True:
+        left = deadline - asyncio.get_running_loop().time()
+        assert left > 0, "no such arrivals frame"
+        frame = orjson.loads((await ws.receive(timeout=left)).data)
+        if frame["type"] == "arrivals" and frame["stop"]["id"] == stop_id and check(frame):
+            return frame  # type: ignore[no-any-return]
+
+
+async def test_trip_updates_in_drive_the_boards_and_alerts_are_listed_and_passed_on(
+    make_client: MakeClient,
+    producers: tuple[FeedServer, FeedServer, str],
+    tmp_path: Path,
+) -> None:
+    updates, alerts, base = producers
+    client = await make_client(
+        _settings(
+            "",
+            tmp_path,
+            gtfs_rt_trip_updates=base + "trip-updates.pb",
+            gtfs_rt_alerts=base + "alerts.pb",
+        )
+    )
+    stops = (await (await client.get("/api/stops?bbox=72.835,19.01,72.855,19.03")).json())["stops"]
+    stop = max(stops, key=lambda s: len(s["routes"]))["id"]
+    async with client.ws_connect("/ws") as ws:
+        await ws.send_str(orjson.dumps({"type": "subscribe", "stop": stop}).decode())
+        before = await _board(ws, stop, lambda f: len(f["arrivals"]) >= 2)
+        # No bus on the map (--source none): the board is the timetable's.
+        first, second = before["arrivals"][:2]
+        assert not first["live"] and not second["live"]
+        late = round(first["eta"] / 1000) + 300
+        tu_late = rt.TripUpdate()
+        tu_late.trip.trip_id = first["trip"]
+        tu_late.stop_time_update.add(stop_id=stop).arrival.time = late
+        tu_skip = rt.TripUpdate()
+        tu_skip.trip.trip_id = second["trip"]
+        tu_skip.stop_time_update.add(
+            stop_id=stop, schedule_relationship=rt.TripUpdate.StopTimeUpdate.SKIPPED
+        )
+        updates.body = _updates_message(tu_late, tu_skip)
+
+        def changed(frame: dict[str, Any]) -> bool:
+            return any(a["trip"] == first["trip"] and a["live"] for a in frame["arrivals"])
+
+        after = await _board(ws, stop, changed)
+    (row,) = [a for a in after["arrivals"] if a["trip"] == first["trip"]]
+    assert row["eta"] == late * 1000  # the feed's time, live: nobody else predicts it
+    assert second["trip"] not in {a["trip"] for a in after["arrivals"]}  # it skips this stop
+
+    msg = rt.FeedMessage()
+    msg.header.gtfs_realtime_version = "2.0"
+    alert = msg.entity.add(id="closure").alert
+    alert.informed_entity.add(stop_id=stop)
+    alert.header_text.translation.add(text="Stop moved 50 m north", language="en")
+    alert.active_period.add(start=int(time.time()) - 60)
+    alerts.body = msg.SerializeToString()
+    listed: list[dict[str, Any]] = []
+    deadline = asyncio.get_running_loop().time() + timeout(20)
+    while not listed:
+        assert asyncio.get_running_loop().time() < deadline, "the alert never showed"
+        await asyncio.sleep(0.2)
+        listed = (await (await client.get("/api/alerts")).json())["alerts"]
+    assert listed[0]["stops"] == [stop]
+    assert listed[0]["header"] == {"en": "Stop moved 50 m north"}
+    passed = rt.FeedMessage()
+    passed.ParseFromString(await (await client.get("/gtfs-rt/alerts.pb")).read())
+    assert [e.id for e in passed.entity] == ["closure"]
+    assert passed.entity[0].alert.header_text.translation[0].text == "Stop moved 50 m north"
