@@ -57,3 +57,11 @@ export function fetchStops(box, options) {
 export function fetchSearch(query, options) {
 	return getJSON(`/api/search?q=${encodeURIComponent(query)}`, options);
 }
+
+/**
+ * `{at, vehicles: [{id, route_id, trip_id, lat, lon, bearing, ts}]}`: where every bus in `box`
+ * was at `atSeconds` (Unix seconds; `GET /api/history`, docs/api.md).
+ */
+export function fetchHistoryAt(box, atSeconds, options) {
+	return getJSON(`/api/history?bbox=${boxParam(box)}&at=${Math.round(atSeconds)}`, options);
+}

@@ -1,6 +1,7 @@
 /**
  * The status line: connection state, how many buses are in view (or on the route shown alone),
- * service time and the clock's note.
+ * service time and the clock's note; in playback (playback.js), that it is playback and of which
+ * moment, whatever the connection does meanwhile (`state` stays the connection's).
  *
  * Owns the DOM inside its element and nothing else. The element is a polite live region;
  * the parts that change every second (count, countdown, time) are marked `aria-live="off"`
@@ -10,6 +11,7 @@
 
 import {setText} from './dom.js';
 import {i18n as sharedI18n} from './i18n.js';
+import {formatServiceTime} from './serviceClock.js';
 
 function span(className, text = '', quiet = false) {
 	const el = document.createElement('span');
@@ -41,6 +43,7 @@ export class StatusLine {
 		this._mode = 'live';
 		this._serverNote = '';
 		this._remark = null; // {key} of the remark, or null
+		this._playback = null; // the time of day (s) shown in playback, NaN if unknown; null: not in playback
 		this._build();
 		this.connecting();
 		i18n.onChange(() => this._render());
@@ -71,9 +74,14 @@ export class StatusLine {
 
 	// Public methods.
 
-	/** One of 'connecting', 'live', 'waiting', 'outdated'. */
+	/** One of 'connecting', 'live', 'waiting', 'outdated' (the connection's, in playback too). */
 	get state() {
 		return this._state;
+	}
+
+	/** Whether the line says playback (see setPlayback). */
+	get inPlayback() {
+		return this._playback !== null;
 	}
 
 	/** The whole status text, as read on screen. */
@@ -122,6 +130,16 @@ export class StatusLine {
 	}
 
 	/**
+	 * Say it is playback at `seconds` after midnight of the service day (NaN: unknown), with the
+	 * count of setCount; null: back to the connection's state.
+	 */
+	setPlayback(seconds) {
+		this._playback = seconds ?? null;
+		this._render();
+		return this;
+	}
+
+	/**
 	 * A further remark for the user, as a message key of i18n.js (e.g. `tilesUnavailable`, so
 	 * that it follows the language); '' or null removes it.
 	 */
@@ -165,12 +183,22 @@ export class StatusLine {
 		} else if (state === 'outdated') {
 			label = t('statusOutdated');
 		}
+		const playback = this._playback !== null && state !== 'outdated';
+		let time = this._time && state === 'live' ? t('statusServiceTime', {time: this._i18n.digits(this._time)}) : '';
+		if (playback) {
+			this._el.dataset.state = 'playback';
+			label = t('statusPlayback');
+			detail = this._route === null
+				? t('statusBuses', {count: this._count})
+				: t('statusBusesOnRoute', {count: this._count, route: this._route});
+			time = Number.isFinite(this._playback)
+				? t('statusPlaybackAt', {time: this._i18n.digits(formatServiceTime(this._playback))}) : '';
+		}
 		setText(this._stateEl, label);
 		setText(this._detailEl, detail);
 		this._renderReload(state === 'outdated');
 		// The service time moves on only while live; elsewhere it would be a stale one.
-		setText(this._timeEl, this._time && state === 'live'
-			? t('statusServiceTime', {time: this._i18n.digits(this._time)}) : '');
+		setText(this._timeEl, time);
 		// The server words its note in English; other languages say the gist in their own words.
 		this._note = '';
 		const gist = {busiest: 'statusBusiest', replay: 'statusReplay'}[this._mode];

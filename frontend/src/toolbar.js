@@ -1,9 +1,9 @@
 /**
  * The toolbar beside the search box: the "List" toggle (the list view of what is in view,
- * busList.js) and the language selector (English, मराठी, हिन्दी; i18n.js), whose choice is kept
- * in localStorage.
+ * busList.js), the "History" toggle (the playback bar, playbackBar.js) and the language selector
+ * (English, मराठी, हिन्दी; i18n.js), whose choice is kept in localStorage.
  *
- * Owns the DOM inside its element; what the toggle does is the caller's (`onList`).
+ * Owns the DOM inside its element; what the toggles do is the caller's (`onList`, `onPlayback`).
  */
 
 import {i18n as sharedI18n, LANGUAGES, persistLanguage} from './i18n.js';
@@ -13,12 +13,16 @@ export class Toolbar {
 	 * @param {HTMLElement} element the toolbar's (empty) element
 	 * @param {object} options
 	 * @param {Function} options.onList `(on) => void`: the list toggle was pressed
+	 * @param {Function} [options.onPlayback] `(on) => void`: the history toggle was pressed
+	 * @param {string} [options.playbackId] the id of the element the history toggle opens
 	 * @param {Storage|null} [options.storage] where the language choice is kept
 	 * @param {import('./i18n.js').I18n} [options.i18n]
 	 */
-	constructor(element, {onList, storage = null, i18n = sharedI18n}) {
+	constructor(element, {onList, onPlayback = () => {}, playbackId = '', storage = null, i18n = sharedI18n}) {
 		this._el = element;
 		this._onList = onList;
+		this._onPlayback = onPlayback;
+		this._playbackId = playbackId;
 		this._storage = storage;
 		this._i18n = i18n;
 		this._build();
@@ -34,6 +38,18 @@ export class Toolbar {
 		this._list.className = 'toolbar__button toolbar__list';
 		this._list.setAttribute('aria-pressed', 'false');
 		this._list.addEventListener('click', () => this._onList(!this.listOn));
+		this._history = document.createElement('button');
+		this._history.type = 'button';
+		this._history.className = 'toolbar__button toolbar__history';
+		this._history.setAttribute('aria-pressed', 'false');
+		if (this._playbackId) { this._history.setAttribute('aria-controls', this._playbackId); }
+		// A clock turning back; on phones the icon alone (its word stays the button's name).
+		this._history.innerHTML = '<svg class="toolbar__icon" viewBox="0 0 24 24" width="18" height="18" ' +
+			'aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="2" ' +
+			'stroke-linecap="round" stroke-linejoin="round"><path d="M3 12a9 9 0 1 0 3-6.7"/>' +
+			'<path d="M3 4v5h5"/><path d="M12 7v5l3 3"/></svg><span class="toolbar__text"></span>';
+		this._historyText = this._history.querySelector('.toolbar__text');
+		this._history.addEventListener('click', () => this._onPlayback(!this.playbackOn));
 
 		const field = document.createElement('div');
 		field.className = 'toolbar__language';
@@ -56,7 +72,7 @@ export class Toolbar {
 			persistLanguage(this._i18n.lang, this._storage);
 		});
 		field.append(this._langLabel, this._select);
-		el.append(this._list, field);
+		el.append(this._list, this._history, field);
 		// The map beneath must not pan or zoom with gestures on the toolbar.
 		for (const type of ['mousedown', 'dblclick', 'wheel', 'touchstart', 'pointerdown', 'contextmenu']) {
 			el.addEventListener(type, (e) => e.stopPropagation(), {passive: true});
@@ -79,10 +95,28 @@ export class Toolbar {
 		return this;
 	}
 
+	/** Whether the history toggle is on (the page shows a past moment). */
+	get playbackOn() {
+		return this._history.getAttribute('aria-pressed') === 'true';
+	}
+
+	/** The history toggle's button. */
+	get playbackButton() {
+		return this._history;
+	}
+
+	/** Show the history toggle on or off (the caller entered or left playback). */
+	setPlaybackOn(on) {
+		this._history.setAttribute('aria-pressed', String(Boolean(on)));
+		return this;
+	}
+
 	_label() {
 		const t = (key) => this._i18n.t(key);
 		this._list.textContent = t('listToggle');
 		this._list.title = t('listToggleTitle');
+		this._historyText.textContent = t('playbackToggle');
+		this._history.title = t('playbackToggleTitle');
 		this._langLabel.textContent = t('languageLabel');
 		this._select.title = t('languageLabel');
 		this._select.value = this._i18n.lang;

@@ -135,5 +135,21 @@ export default {
 		listStopsZoom: 'Zoom in to list the stops.',
 		listNoStops: 'No stop in view.',
 		listNoSignal: 'no signal',
+
+		// Playback of the past hours (playback.js, playbackBar.js, toolbar.js, status.js).
+		playbackToggle: 'History',
+		playbackToggleTitle: 'Play back where the buses were in the last hours',
+		playbackLabel: 'History playback',
+		playbackSlider: 'Moment shown',
+		playbackPlay: 'Play',
+		playbackPause: 'Pause',
+		playbackPlayTitle: 'Play the buses forward from this moment',
+		playbackPauseTitle: 'Stop at this moment',
+		playbackSpeed: 'Speed',
+		playbackSpeedValue: '{speed}×',
+		playbackLive: 'Back to live',
+		playbackLiveTitle: 'Show the buses as they are now (Esc)',
+		statusPlayback: 'playback',
+		statusPlaybackAt: '· at {time}',
 	},
 };
