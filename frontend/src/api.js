@@ -58,6 +58,11 @@ export function fetchSearch(query, options) {
 	return getJSON(`/api/search?q=${encodeURIComponent(query)}`, options);
 }
 
+/** `{alerts: [...]}`: the service alerts in force (`GET /api/alerts`). */
+export function fetchAlerts(options) {
+	return getJSON('/api/alerts', options);
+}
+
 /**
  * `{at, vehicles: [{id, route_id, trip_id, lat, lon, bearing, ts}]}`: where every bus in `box`
  * was at `atSeconds` (Unix seconds; `GET /api/history`, docs/api.md).

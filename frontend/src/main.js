@@ -1,6 +1,6 @@
 /**
  * Wires the page together: config → map → fleet state → bus markers and status line, fed by the
- * WebSocket connection; the stop panel, the list view, the toolbar and the language. Holds no
+ * WebSocket connection; the stop panel, the list view, the toolbar, playback and the language. Holds no
  * logic of its own beyond routing frames and events; exposes `window.bustrack` for automated
  * browser tests.
  */
@@ -15,7 +15,11 @@ import {BusList} from './busList.js';
 import {boundsToBox} from './bbox.js';
 import {i18n, restoreLanguage} from './i18n.js';
 import {addNetwork} from './network.js';
+import {AlertBanner} from './alertBanner.js';
+import {Alerts} from './alerts.js';
 import {createMap} from './map.js';
+import {playbackOn} from './playback.js';
+import {PlaybackBar} from './playbackBar.js';
 import {ServiceClock} from './serviceClock.js';
 import {Sheet} from './sheet.js';
 import {staleIds} from './stale.js';
@@ -51,7 +55,7 @@ const timeOf = (ms) => {
 let stale = new Set(); // ids of the buses gone silent for longer than stale_after_s
 // Buses on one canvas; `?markers=dom` draws them as DOM markers instead (busLayer.js).
 const buses = busLayer({
-	ageOf: (id) => fleet.dataAgeMs(id, Date.now()),
+	ageOf: (id) => (playback.active ? playback.ageOf(id) : fleet.dataAgeMs(id, Date.now())),
 	renderer: rendererFromQuery(location.search),
 	popup: {i18n, staleOf: (id) => stale.has(id), now: serverNow, timeOf, covers: () => sheet.covers()},
 }).addTo(map);
@@ -99,7 +103,8 @@ const busList = new BusList({
 	onClose: () => setList(false, {returnFocus: true}),
 });
 sheet.addView('list', busList.element);
-const toolbar = new Toolbar(document.getElementById('toolbar'), {i18n, storage, onList: (on) => setList(on)});
+const toolbar = new Toolbar(document.getElementById('toolbar'), {i18n, storage, onList: (on) => setList(on),
+	onPlayback: (on) => setPlayback(on), playbackId: 'playback'});
 
 /** The panel just opened over the map: bring an open popup out from under it. */
 function keepPopupClear() {
@@ -117,6 +122,7 @@ function keepPopupClear() {
 /** Open stop `stop`'s next buses (`focusPanel`: bring the keyboard focus to the panel). */
 function openStop(stop, {focusPanel = false} = {}) {
 	stopPanel.open(stop);
+	stopPanel.setAlerts(alerts.forStop(stop.id));
 	stopPanel.setConnected(connection.state === State.OPEN);
 	sheet.show('stop');
 	// On a phone the sheet says all the popup did, and the popup would crowd the little map left.
@@ -178,11 +184,12 @@ function listSource() {
 	const inView = busesInView().sort(near);
 	const now = Date.now();
 	const list = inView.slice(0, MAX_BUSES).map(({id}) => {
-		const v = fleet.get(id);
-		const d = details.get(id);
+		const v = playback.active ? playback.get(id) : fleet.get(id);
+		const d = playback.active ? null : details.get(id);
 		return {
 			id, route: v?.route ?? '', color: v?.color ?? '#1565c0', headsign: v?.headsign ?? '',
-			nextStop: d?.active ? d.nextStop?.name ?? '' : '', ageMs: fleet.dataAgeMs(id, now), stale: stale.has(id),
+			nextStop: d?.active ? d.nextStop?.name ?? '' : '', stale: stale.has(id),
+			ageMs: playback.active ? playback.ageOf(id) : fleet.dataAgeMs(id, now),
 		};
 	});
 	const stopsShown = network.stops.isShown();
@@ -204,16 +211,54 @@ network = addNetwork(map, buses, document.getElementById('search'), {
 	subscription, i18n, covers: () => sheet.covers(),
 	onStop: (stop) => openStop(stop, {focusPanel: document.activeElement !== network?.search.input}),
 });
+// Service alerts (alerts.js): on the open stop's panel, and over the map for the route shown alone.
+const alerts = new Alerts();
+const routeAlerts = new AlertBanner(document.getElementById('route-alerts'), i18n);
+function showAlerts() {
+	stopPanel.setAlerts(alerts.forStop(stopPanel.stop?.id));
+	routeAlerts.show(alerts.forRoute(network.selection.routeId));
+}
+alerts.onChange(showAlerts);
+network.selection.onChange(showAlerts);
+alerts.start();
 map.on('moveend', () => {
 	if (sheet.shown === 'list') { busList.refresh(); }
 	showCount();
 });
 
+// Playback (playback.js): the buses of a past moment on the same layer; the live frames still
+// update the fleet meanwhile, but only drawLive() draws them, and not in playback.
+const playback = playbackOn(map, buses, {fleet, now: serverNow, routeOf: (id) => network.routes.get(id)});
+const playbackBar = new PlaybackBar(document.getElementById('playback'), {
+	playback, i18n, secondsAt: (ms) => clock.secondsAt(ms), onLive: () => setPlayback(false),
+});
+playback.onChange(() => {
+	toolbar.setPlaybackOn(playback.active);
+	status.setPlayback(playback.active ? clock.secondsAt(playback.at) ?? NaN : null);
+	checkStale();
+	showCount();
+});
+
+/** Show the buses of a past moment (the bar gets the focus), or the live ones again. */
+function setPlayback(on) {
+	if (on) {
+		playback.enter();
+		playbackBar.slider.focus({preventScroll: true});
+	} else {
+		playback.leave();
+		toolbar.playbackButton.focus({preventScroll: true});
+	}
+}
+
+function drawLive(changes, options) {
+	if (!playback.active) { buses.apply(changes, options); }
+}
+
 /** Recompute which buses are stale (their last report is older than stale_after_s). */
 function checkStale() {
 	const now = serverNow();
 	stale = staleIds(fleet.values(), now, staleAfterMs);
-	buses.setStale(stale);
+	buses.setStale(playback.active ? playback.staleIds(staleAfterMs) : stale);
 }
 setInterval(checkStale, 1000);
 
@@ -246,7 +291,7 @@ function onSnapshot(frame, receivedAt) {
 	}
 	warnRejected(frame);
 	const changes = fleet.applySnapshot(frame, receivedAt);
-	buses.apply(changes, {durationMs: fleet.tickMs, fadeIn: counters.snapshots > 0});
+	drawLive(changes, {durationMs: fleet.tickMs, fadeIn: counters.snapshots > 0});
 	counters.snapshots += 1;
 	synced = true;
 	clock.reset(frame.clock, frame.ts);
@@ -263,7 +308,7 @@ function onUpdate(frame, receivedAt) {
 	if (!synced) { return; } // Updates build on a snapshot; one is on its way.
 	warnRejected(frame);
 	const changes = fleet.applyUpdate(frame, receivedAt);
-	buses.apply(changes, {durationMs: fleet.tickMs});
+	drawLive(changes, {durationMs: fleet.tickMs});
 	counters.updates += 1;
 	clock.advance(frame.ts);
 	showClock();
@@ -284,7 +329,7 @@ function onVehicle(frame) {
 	} else {
 		details.delete(frame.id);
 	}
-	buses.getPopup().setDetails(frame);
+	if (!playback.active) { buses.getPopup().setDetails(frame); } // live details, not of the past
 }
 
 connection.on('state', ({state, retryAt}) => {
@@ -326,7 +371,9 @@ connection.start();
 
 // A small API for automated browser tests (and curious humans in the console).
 window.bustrack = {
-	config, map, fleet, buses, status, connection, clock, subscription,
+	config, map, fleet, buses, status, connection, clock, subscription, alerts,
+	/** The alerts shown: on the stop's panel and over the route's view, `[{id, header}]` each. */
+	alertsShown: () => ({stop: stopPanel.alertBanner.shown(), route: routeAlerts.shown()}),
 	/** Vehicles in the state (from the snapshot and updates). */
 	vehicleCount: () => fleet.size,
 	/** Which renderer draws the buses: 'canvas' or 'dom' (`?markers=dom`). */
@@ -391,6 +438,25 @@ window.bustrack = {
 	listState: () => ({buses: busList.busIds(), stops: busList.stopIds()}),
 	/** The interface language: 'en', 'mr' or 'hi'. */
 	language: () => i18n.lang,
+
+	// Playback (playback.js, playbackBar.js).
+	playback: {
+		/** Whether the page shows a past moment. */
+		active: () => playback.active,
+		/** The moment asked for and that of the answer drawn (server ms), or null. */
+		at: () => playback.at,
+		shownAt: () => playback.shownAt,
+		/** Ids of the buses drawn from history (sorted). */
+		shownIds: () => playback.shownIds(),
+		playing: () => playback.playing,
+		speed: () => playback.speed,
+		/** The slider's reach: {min, max} (server ms). */
+		range: () => playback.range(),
+		/** History requests sent so far. */
+		fetchCount: () => playback.fetchCount,
+		/** The moment as the bar writes it. */
+		timeText: () => playbackBar.timeText,
+	},
 
 	// Route lines, stops and search (network.js).
 	network,

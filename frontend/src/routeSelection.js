@@ -3,7 +3,8 @@
  * layer's route filter, and the WebSocket subscription when there is one), the stops it serves
  * (stopsLayer), and the map fitted to the route.
  *
- * Holds which route is chosen and tells the layers; draws nothing itself.
+ * Holds which route is chosen and tells the layers (and its `onChange` listeners, e.g. the
+ * route's alerts); draws nothing itself.
  */
 
 import {boxToCorners} from './bbox.js';
@@ -32,6 +33,16 @@ export class RouteSelection {
 		this._fitOptions = {maxZoom: 16, ...fitOptions};
 		this._covers = covers;
 		this._id = null;
+		this._listeners = [];
+	}
+
+	/** Call `listener(routeId|null)` whenever the route shown alone changes. */
+	onChange(listener) {
+		this._listeners.push(listener);
+	}
+
+	_changed() {
+		for (const listener of this._listeners) { listener(this._id); }
 	}
 
 	/** The id of the route shown alone, or null. */
@@ -53,6 +64,7 @@ export class RouteSelection {
 		this._subscription?.setRoutes([id]);
 		const box = this._routes.boxOf(id);
 		if (box) { this._map.fitBounds(boxToCorners(box), this._fitClear()); }
+		this._changed();
 		return true;
 	}
 
@@ -76,6 +88,7 @@ export class RouteSelection {
 		this._buses.setRouteFilter(null);
 		this._stops.setRouteFilter(null);
 		this._subscription?.setRoutes([]);
+		this._changed();
 		return this;
 	}
 }

@@ -13,10 +13,13 @@
  * (`onChoose`). A polite live region says when the first bus's minutes change, sparingly
  * (arrivals.js's Announcer).
  *
+ * Service alerts for the stop (`setAlerts`, from alerts.js) show as a banner above the rows.
+ *
  * Owns the DOM inside its element; subscribing and showing buses are the caller's business.
  */
 
 import {element, setText} from './dom.js';
+import {AlertBanner} from './alertBanner.js';
 import {Announcer, arrivalRows, diffKeys, whenText} from './arrivals.js';
 import {i18n as sharedI18n} from './i18n.js';
 import {routeChip} from './routeChip.js';
@@ -80,7 +83,8 @@ export class StopPanel {
 		this._noticeEl.hidden = true;
 		this._list = element('ol', 'arrivals');
 		this._empty = element('p', 'stop-panel__empty');
-		scroll.append(this._noticeEl, this._list, this._empty);
+		this.alertBanner = new AlertBanner(null, this._i18n);
+		scroll.append(this.alertBanner.element, this._noticeEl, this._list, this._empty);
 		this._live = element('div', 'visually-hidden', {'aria-live': 'polite'});
 		this.element.append(head, scroll, this._live);
 
@@ -148,6 +152,7 @@ export class StopPanel {
 		this._stop = null;
 		this._board = null;
 		this._clearRows();
+		this.alertBanner.show([]);
 		return this;
 	}
 
@@ -186,6 +191,12 @@ export class StopPanel {
 		} else {
 			entry.main.removeAttribute('aria-current');
 		}
+	}
+
+	/** The service alerts for the stop shown (alerts.js's `forStop`); [] for none. */
+	setAlerts(alerts) {
+		this.alertBanner.show(alerts);
+		return this;
 	}
 
 	/** Show a notice (a message key of i18n.js: `arrivalFinding`, `arrivalBusGone`, …); null clears it. */

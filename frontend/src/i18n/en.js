@@ -19,6 +19,10 @@ export default {
 		mapZoomIn: 'Zoom in',
 		mapZoomOut: 'Zoom out',
 		popupClose: 'Close popup',
+		// Service alerts (alertBanner.js).
+		alertsLabel: 'Service alerts',
+		alertWord: 'Alert',
+		alertMore: 'More about this alert',
 
 		// The status line (status.js).
 		statusConnecting: 'connecting…',

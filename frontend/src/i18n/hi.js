@@ -13,6 +13,9 @@ export default {
 		mapZoomIn: 'ज़ूम इन करें',
 		mapZoomOut: 'ज़ूम आउट करें',
 		popupClose: 'पॉपअप बंद करें',
+		alertsLabel: 'सेवा सूचनाएँ',
+		alertWord: 'सूचना',
+		alertMore: 'इस सूचना के बारे में और',
 
 		statusConnecting: 'कनेक्ट हो रहा है…',
 		statusLive: 'लाइव',

@@ -13,6 +13,9 @@ export default {
 		mapZoomIn: 'झूम इन करा',
 		mapZoomOut: 'झूम आउट करा',
 		popupClose: 'पॉपअप बंद करा',
+		alertsLabel: 'सेवा सूचना',
+		alertWord: 'सूचना',
+		alertMore: 'या सूचनेबद्दल अधिक',
 
 		statusConnecting: 'जोडणी होत आहे…',
 		statusLive: 'थेट',
