@@ -31,6 +31,7 @@ from bustrack.web.alerts import add_alerts_routes
 from bustrack.web.api import add_api_routes
 from bustrack.web.feed import open_feed
 from bustrack.web.gtfsrt_poll import gtfsrt_poll_ctx
+from bustrack.web.headers import security_headers
 from bustrack.web.history import add_history_routes
 from bustrack.web.ingest import MAX_BODY, add_ingest_routes, limits_key
 from bustrack.web.keys import (
@@ -105,7 +106,10 @@ def create_app(
     if plan.note:
         log.warning("%s", plan.note)
 
-    app = web.Application(client_max_size=MAX_BODY)  # bodies: ingest batches at most
+    app = web.Application(
+        client_max_size=MAX_BODY,  # bodies: ingest batches at most
+        middlewares=[security_headers(settings.tile_url)],
+    )
     app[settings_key] = settings
     app[feed_key] = feed
     app[timetable_key] = timetable
