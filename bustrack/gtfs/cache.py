@@ -1,22 +1,28 @@
 """A cache of built feeds on disk, keyed by the content of the feed's files.
 
-Building a big feed takes seconds; unpickling it a fraction of that.
+Building a big feed takes seconds; reading it back a fraction of that.
 :func:`~bustrack.gtfs.load.load_feed` hashes the bytes of the feed's files
 (:func:`content_hash`, pure: far cheaper than parsing them) and asks a
-:class:`FeedCache` for ``<folder>/<hash>-<format>.pickle`` before building. A feed
+:class:`FeedCache` for ``<folder>/<hash>-<format>.feed`` before building. A feed
 whose files changed has another hash, so it misses and is built afresh.
+
+Entries are written by :mod:`bustrack.gtfs.codec`, a format of plain data (JSON and
+raw arrays) checked strictly when read: reading an entry cannot execute code, so
+whoever can write the folder cannot run code in the server. (They could still
+plant another timetable: keep the folder private all the same.) Entries of the
+old pickle format (``*.pickle``) are never read; they are deleted when an entry
+is written.
 
 ``<format>`` changes with this cache's :data:`CACHE_FORMAT`, the Python version
 and the source code of :mod:`bustrack.gtfs` (see :func:`format_version`), so an
 upgraded bustrack never reads what an older one wrote.
 
 An entry that cannot be read or is not a feed of the expected hash (truncated,
-corrupt, written by something else) is ignored with a log line, deleted and
-rebuilt. Failing to write an entry (read-only disk, full disk) is logged and
-otherwise ignored: the cache only ever saves time. The folder is created
-readable by its owner only, since entries are pickles: never point the cache at
-a folder other users can write to. The :data:`KEEP` most recently used entries
-are kept; older ones are deleted when a new one is written.
+altered, written by something else) is ignored with a warning, deleted and
+rebuilt. Failing to write an entry (read-only disk, full disk, a feed the format
+cannot hold) is logged and otherwise ignored: the cache only ever saves time.
+The folder is created readable by its owner only. The :data:`KEEP` most recently
+used entries are kept; older ones are deleted when a new one is written.
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ import contextlib
 import hashlib
 import logging
 import os
-import pickle
 import re
 import sys
 import tempfile
@@ -33,15 +38,17 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
+from bustrack.gtfs.codec import CodecError, decode_feed, encode_feed
 from bustrack.gtfs.model import Feed
 
 __all__ = ["CACHE_FORMAT", "KEEP", "FeedCache", "content_hash", "format_version"]
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 KEEP = 8
-_ENTRY = re.compile(r"[0-9a-f]{64}-.+\.pickle")
+_ENTRY = re.compile(r"[0-9a-f]{64}-.+\.feed")
+_PICKLE = re.compile(r"[0-9a-f]{64}-.+\.pickle")  # written by CACHE_FORMAT 1, never read
 
 
 def content_hash(files: Mapping[str, bytes]) -> str:
@@ -75,7 +82,7 @@ def format_version() -> str:
 
 
 class FeedCache:
-    """Built feeds pickled in one folder.
+    """Built feeds kept in one folder, in the format of :mod:`bustrack.gtfs.codec`.
 
     Args:
         folder: where entries live; created (mode 0700) when the first is written.
@@ -94,7 +101,7 @@ class FeedCache:
 
     def path(self, digest: str) -> Path:
         """Return the file of the entry for feed content ``digest``."""
-        return self.folder / f"{digest}-{format_version()}.pickle"
+        return self.folder / f"{digest}-{format_version()}.feed"
 
     def get(self, digest: str) -> Feed | None:
         """Return the feed cached for ``digest``, or None (a miss).
@@ -112,11 +119,11 @@ class FeedCache:
             self.misses += 1
             return None
         try:
-            feed = pickle.loads(data)
-        except Exception as err:  # a corrupt pickle can raise nearly anything
+            feed: Feed | CodecError = decode_feed(data)
+        except CodecError as err:
             feed = err
-        if not isinstance(feed, Feed) or feed.content_hash != digest:
-            why = feed if isinstance(feed, Exception) else "not the expected feed"
+        if isinstance(feed, CodecError) or feed.content_hash != digest:
+            why = feed if isinstance(feed, CodecError) else "not the expected feed"
             log.warning("ignoring unreadable cached feed %s (%s); rebuilding it", path, why)
             with contextlib.suppress(OSError):
                 path.unlink()
@@ -137,10 +144,14 @@ class FeedCache:
         if not feed.content_hash:
             raise ValueError("only a feed loaded from files (with a content_hash) can be cached")
         path = self.path(feed.content_hash)
+        try:
+            data = encode_feed(feed)
+        except CodecError as err:
+            log.warning("cannot cache the built feed (%s); continuing without", err)
+            return None
         tmp: str | None = None
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            data = pickle.dumps(feed, protocol=pickle.HIGHEST_PROTOCOL)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
@@ -160,13 +171,15 @@ class FeedCache:
         return path
 
     def _prune(self, keep: Path) -> None:
-        """Delete all but the :attr:`keep` most recently used entries."""
+        """Delete all but the :attr:`keep` most recently used entries, and old pickles."""
         try:
-            entries = [p for p in self.folder.iterdir() if _ENTRY.fullmatch(p.name)]
+            names = list(self.folder.iterdir())
+            entries = [p for p in names if _ENTRY.fullmatch(p.name)]
             entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
         except OSError:
             return
-        for old in entries[self.keep :]:
+        pickles = [p for p in names if _PICKLE.fullmatch(p.name)]
+        for old in entries[self.keep :] + pickles:
             if old != keep:
                 with contextlib.suppress(OSError):
                     old.unlink()
