@@ -43,7 +43,7 @@ from bustrack.protocol import (
 from bustrack.simulation import Vehicle
 from bustrack.wsframe import text_frame
 
-__all__ = ["Entry", "Fleet", "channel_key"]
+__all__ = ["Entry", "Fleet", "channel_key", "key_channels"]
 
 
 @dataclass(slots=True)
@@ -81,8 +81,17 @@ class Entry:
 
 
 def channel_key(channels: Iterable[str]) -> str:
-    """Return the cache key of a set of channels (the same for equal sets)."""
-    return "|".join(sorted(channels))
+    """Return the cache key of a set of channels (the same for equal sets).
+
+    The channels are joined with ``|``; a ``|`` (or ``%``) inside one, as a client's route
+    id may hold, is escaped, so that :func:`key_channels` gives the same channels back.
+    """
+    return "|".join(sorted(c.replace("%", "%25").replace("|", "%7C") for c in channels))
+
+
+def key_channels(key: str) -> list[str]:
+    """Return the channels of a :func:`channel_key`."""
+    return [c.replace("%7C", "|").replace("%25", "%") for c in key.split("|")]
 
 
 _STORED_SEPARATOR = deflate.stored(PART_SEPARATOR)  # the same bytes for every frame
@@ -271,7 +280,7 @@ class Fleet:
 
     def payload(self, kind: str, key: str) -> bytes:
         """Return the JSON of the ``snapshot`` or ``update`` frame for channel key ``key``."""
-        parts = [self.part(kind, c) for c in key.split("|")]
+        parts = [self.part(kind, c) for c in key_channels(key)]
         clock = self.clock if kind == "snapshot" else None
         return encode_frame(kind, parts, self.ts_ms, clock)
 
@@ -295,7 +304,7 @@ class Fleet:
         """Return :meth:`payload` compressed: the head and commas stored, the parts deflated."""
         clock = self.clock if kind == "snapshot" else None
         pieces = [deflate.stored(frame_head(kind, self.ts_ms, clock))]
-        for i, channel in enumerate(key.split("|")):
+        for i, channel in enumerate(key_channels(key)):
             if i:
                 pieces.append(_STORED_SEPARATOR)
             pieces.append(self._deflated_part(kind, channel, wbits))

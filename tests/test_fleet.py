@@ -2,9 +2,11 @@ import zlib
 from typing import Any
 
 import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bustrack.channels import ALL, vehicle_channels
-from bustrack.fleet import Fleet, channel_key
+from bustrack.fleet import Fleet, channel_key, key_channels
 from bustrack.protocol import RouteInfo
 from bustrack.simulation import Vehicle
 from bustrack.wsframe import text_frame
@@ -135,6 +137,13 @@ def test_compressed_frames_inflate_to_the_plain_ones_and_are_built_once() -> Non
 
 def test_channel_key_ignores_order() -> None:
     assert channel_key(["b", "a"]) == channel_key(["a", "b"]) == "a|b"
+
+
+@settings(max_examples=300, derandomize=True, database=None)
+@given(st.lists(st.text(alphabet="ab|%7C/"), min_size=1, max_size=5, unique=True))
+def test_a_channel_key_gives_its_channels_back(channels: list[str]) -> None:
+    # Route channels are "r/" and whatever id a client sends, "|" included.
+    assert sorted(key_channels(channel_key(channels))) == sorted(channels)
 
 
 def test_a_bus_that_goes_silent_is_sent_again_with_its_last_report() -> None:

@@ -145,6 +145,24 @@ async def test_a_route_filter_gets_that_route_wherever_it_is(
         assert len(mine) == sum(v["route_id"] == route for v in everything)
 
 
+async def test_a_route_id_holding_the_key_separator_breaks_no_tick(
+    make_client: MakeClient, settings: Settings
+) -> None:
+    # Found by tests/fuzz: routes ["a|b"] made the channel key "r/a|b", read back as the
+    # channels "r/a" and "b"; "b" is no channel, and every tick failed while it was there.
+    client = await make_client(settings)
+    async with client.ws_connect("/ws") as odd, client.ws_connect("/ws") as other:
+        assert (await _frame(odd))["type"] == "snapshot"  # of everything, on connecting
+        await odd.send_str('{"type": "subscribe", "routes": ["a|b", "x%7Cy", "%"]}')
+        frame = await _frame(odd)
+        while frame["type"] != "snapshot":
+            frame = await _frame(odd)
+        assert sorted(p["c"] for p in frame["parts"]) == ["r/%", "r/a|b", "r/x%7Cy"]
+        assert (await _frame(odd))["type"] == "update"
+        kinds = [(await _frame(other))["type"] for _ in range(4)]
+        assert kinds == ["snapshot", "update", "update", "update"]
+
+
 async def test_a_bad_subscribe_changes_nothing(make_client: MakeClient, settings: Settings) -> None:
     client = await make_client(settings)
     async with client.ws_connect("/ws?bbox=" + ",".join(map(str, DADAR))) as ws:
