@@ -31,7 +31,7 @@ from bustrack.gtfs.csvfile import Table
 from bustrack.gtfs.errors import WarningLog
 from bustrack.gtfs.grouping import group_rows, order_rows
 from bustrack.gtfs.model import Shape
-from bustrack.gtfs.values import Cells
+from bustrack.gtfs.values import MAX_INTEGER, Cells
 
 __all__ = ["ShapeScale", "Shapes", "read_shapes"]
 
@@ -113,6 +113,8 @@ def _read_points(table: Table, names: list[str], log: WarningLog) -> _Points:
             lat = lon = math.nan  # an empty coordinate: the point is skipped below
         try:
             sequence = int(row[c_seq])
+            if abs(sequence) > MAX_INTEGER:
+                raise ValueError(row[c_seq])
         except ValueError:
             cells.line = line
             sequence = cells.integer(row[c_seq], "shape_pt_sequence")

@@ -52,7 +52,7 @@ from bustrack.gtfs.model import Shape, Stop, Trip
 from bustrack.gtfs.project import ShapeIndex, project_stops
 from bustrack.gtfs.shapes import ShapeScale
 from bustrack.gtfs.tables import TripRow
-from bustrack.gtfs.values import Cells, format_time
+from bustrack.gtfs.values import MAX_INTEGER, Cells, format_time
 
 __all__ = ["build_trips"]
 
@@ -330,7 +330,7 @@ def _read_rows(table: Table, trip_index: Mapping[str, int], stops: Mapping[str, 
         text = row[c_sequence]
         try:
             sequence = int(text)
-            if sequence < 0:
+            if not 0 <= sequence <= MAX_INTEGER:
                 raise ValueError(text)
         except ValueError:
             cells.line = line

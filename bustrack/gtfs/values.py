@@ -17,8 +17,10 @@ import re
 
 from bustrack.gtfs.errors import FeedError
 
-__all__ = ["Cells", "format_time", "parse_color"]
+__all__ = ["MAX_INTEGER", "Cells", "format_time", "parse_color"]
 
+# The largest whole number a field may hold (sequences are kept in 32-bit arrays).
+MAX_INTEGER = 2**31 - 1
 _TIME = re.compile(r"(\d{1,3}):([0-5]\d):([0-5]\d)")
 _DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _COLOR = re.compile(r"[0-9A-Fa-f]{6}")
@@ -94,13 +96,15 @@ class Cells:
         return value
 
     def integer(self, text: str, field: str, low: int = 0) -> int:
-        """Return a whole number that is at least ``low``."""
+        """Return a whole number from ``low`` to :data:`MAX_INTEGER`."""
         try:
             value = int(text)
         except ValueError:
             raise self.error(field, f"{field} '{text}' is not a whole number") from None
         if value < low:
             raise self.error(field, f"{field} '{text}' must be at least {low}")
+        if value > MAX_INTEGER:
+            raise self.error(field, f"{field} '{text}' must be at most {MAX_INTEGER}")
         return value
 
     def choice(self, text: str, field: str, allowed: range, default: int | None) -> int | None:

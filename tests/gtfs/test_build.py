@@ -626,3 +626,20 @@ def test_feed_error_attributes_for_a_line() -> None:
     err = caught.value
     assert (err.file, err.line, err.field) == ("stop_times.txt", 3, "arrival_time")
     assert err.message == "arrival_time '08:4:00' is not HH:MM:SS"
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999999999", "2147483648"])
+def test_a_sequence_too_big_to_keep_is_a_located_error(number: str) -> None:
+    # Found by tests/fuzz: these raised OverflowError from the arrays that hold them.
+    shapes = files("shapes-dist")["shapes.txt"].decode().replace(",40,", f",{number},", 1)
+    with pytest.raises(FeedError) as err:
+        build("shapes-dist", shapes_txt=shapes)
+    assert str(err.value) == (
+        f"shapes.txt line 2: shape_pt_sequence '{number}' must be at most 2147483647"
+    )
+    stop_times = files("minimal")["stop_times.txt"].decode().replace("A,1", f"A,{number}", 1)
+    with pytest.raises(FeedError) as err:
+        build("minimal", stop_times_txt=stop_times)
+    assert str(err.value) == (
+        f"stop_times.txt line 2: stop_sequence '{number}' must be at most 2147483647"
+    )
