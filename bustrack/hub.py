@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -86,6 +87,11 @@ class Hub:
         self.buffer_limit = buffer_limit
         self.dropped_stuck = 0
         self.departed = 0  # clients that left, ever (the ticker's collector reads it)
+        # Totals over every client, ever (/metrics reads them).
+        self.frames_sent = 0
+        self.bytes_sent = 0
+        self.frames_skipped = 0
+        self.drops: Counter[str] = Counter()  # clients closed by the server, by reason
 
     def add(self, client: Client) -> None:
         """Start tracking ``client``."""
@@ -102,6 +108,8 @@ class Hub:
             return False
         client.transport.write(frame)
         client.frames_sent += 1
+        self.frames_sent += 1
+        self.bytes_sent += len(frame)
         return True
 
     def behind(self, client: Client) -> bool:
@@ -161,10 +169,12 @@ class Hub:
         # distinct update up once, and does no more per client than it must.
         updates: dict[tuple[str, int], bytes] = {}
         limit = self.buffer_limit
+        sent = sent_bytes = skipped = 0  # locals: cheaper than the hub's counters per client
         for client in list(self.clients):
             transport = client.transport
             if transport.get_write_buffer_size() > limit:
                 client.frames_skipped += 1
+                skipped += 1
                 client.needs_snapshot = True
                 if client.stuck_since is None:
                     client.stuck_since = now
@@ -184,8 +194,13 @@ class Hub:
                 frame = updates[which] = frames.frame("update", *which)
             transport.write(frame)
             client.frames_sent += 1
+            sent += 1
+            sent_bytes += len(frame)
             if extras and (client.stop is not None or client.vehicle is not None):
                 self._write_extras(client, frames)
+        self.frames_sent += sent
+        self.bytes_sent += sent_bytes
+        self.frames_skipped += skipped
 
     def publish_extras(self, frames: Frames) -> None:
         """Send this tick's arrivals and bus details to the clients that asked for them
@@ -206,6 +221,7 @@ class Hub:
             client.buffered,
         )
         self.dropped_stuck += 1
+        self.drops["stuck"] += 1
         self.discard(client)
         # Its buffer is full, so a close frame would never reach it: cut the connection.
         client.transport.abort()

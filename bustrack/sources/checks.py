@@ -32,7 +32,8 @@ class Limits:
 
 class Refused(ValueError):
     """A report that cannot be taken; the message says why, ``kind`` names the rule
-    (``field``, ``future``, ``old``, ``no_fix``, ``area``, ``jump``) for counting."""
+    (``field``, ``future``, ``old``, ``no_fix``, ``area``, ``jump``; the ingest API adds
+    ``device`` and ``body``) for counting."""
 
     def __init__(self, message: str, kind: str = "field") -> None:
         super().__init__(message)
