@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bustrack.peers import parse_networks
+
 __all__ = [
     "DEFAULT_GTFS",
     "ENV_PREFIX",
@@ -148,6 +150,30 @@ class Settings:
     client_message_burst: int = _setting(
         30, "Messages a /ws client may send at once before --client-message-rate applies."
     )
+    max_connections: int = _setting(
+        20000, "WebSockets open at once, in all; past it a new one is closed with 1013."
+    )
+    max_connections_per_ip: int = _setting(
+        200,
+        "WebSockets open at once from one client address; past it a new one is closed with "
+        "1013. Phones behind a carrier's NAT share addresses: keep it well above one.",
+    )
+    http_rate: float = _setting(
+        20.0,
+        "Requests a second one client address may make to /api/* and /gtfs-rt/* on average "
+        "(past --http-burst and this rate: 429 with Retry-After).",
+    )
+    http_burst: int = _setting(200, "Requests one client address may make at once.")
+    idle_timeout: float = _setting(
+        15.0,
+        "Seconds a connection may take to send a request's headers, or stay idle between "
+        "requests, before it is closed (slow or half-open clients).",
+    )
+    trusted_proxies: str = _setting(
+        "",
+        "Addresses or CIDR blocks of reverse proxies whose X-Forwarded-For names the client "
+        "(comma-separated); requests from anyone else are judged by their own address.",
+    )
     stale_after: float = _setting(
         60.0,
         "Seconds without a report after which a bus is shown greyed with its age, and its "
@@ -161,6 +187,23 @@ class Settings:
         "Simulation: share of runs whose AVL unit goes silent once for 30 s to 7 min (0 disables).",
     )
     log_level: str = _setting("INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
+    log_format: str = _setting(
+        "text",
+        "'text': one readable line per record; 'json': one JSON object per line (time, level, "
+        "logger, message, and exception when there is a traceback), for log collectors.",
+    )
+    metrics_port: int = _setting(
+        0,
+        "TCP port serving Prometheus /metrics, apart from the public port (0: no metrics).",
+    )
+    metrics_host: str = _setting(
+        "127.0.0.1", "Address the --metrics-port listens on (keep it private: firewall it)."
+    )
+    ready_source_age: float = _setting(
+        60.0,
+        "Seconds since a GTFS-realtime feed in last answered after which /readyz answers 503 "
+        "(must be more than --gtfs-rt-poll).",
+    )
     db: str = _setting(
         "",
         "SQLite database keeping what bustrack is told: the positions devices send "
@@ -311,6 +354,16 @@ def parse_settings(
             ) from None
     if settings.client_message_rate <= 0 or settings.client_message_burst < 1:
         raise SettingsError("--client-message-rate must be > 0 and --client-message-burst >= 1")
+    if settings.max_connections < 1 or settings.max_connections_per_ip < 1:
+        raise SettingsError("--max-connections and --max-connections-per-ip must be >= 1")
+    if settings.idle_timeout <= 0:
+        raise SettingsError(f"--idle-timeout: {settings.idle_timeout} must be > 0")
+    if settings.http_rate <= 0 or settings.http_burst < 1:
+        raise SettingsError("--http-rate must be > 0 and --http-burst >= 1")
+    try:
+        parse_networks(settings.trusted_proxies)
+    except ValueError as err:
+        raise SettingsError(f"--trusted-proxies: {err}") from None
     if settings.public_url and not _is_origin(settings.public_url):
         raise SettingsError(
             f"--public-url: {settings.public_url!r} is not scheme://host[:port] "
@@ -318,6 +371,12 @@ def parse_settings(
         )
     if not 0 <= settings.port <= 65535:
         raise SettingsError(f"--port: {settings.port} is not a TCP port (0-65535)")
+    if not 0 <= settings.metrics_port <= 65535:
+        raise SettingsError(f"--metrics-port: {settings.metrics_port} is not a TCP port (0-65535)")
+    if settings.log_format not in {"text", "json"}:
+        raise SettingsError(f"--log-format: {settings.log_format!r} is not 'text' or 'json'")
+    if settings.ready_source_age <= settings.gtfs_rt_poll:
+        raise SettingsError("--ready-source-age must be more than --gtfs-rt-poll")
     return settings
 
 

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from bustrack.gtfs import FeedError
+from bustrack.logs import configure_logging
 from bustrack.settings import SettingsError, parse_settings
 from bustrack.web.app import StartupError, create_app
 from bustrack.web.feed import open_feed
@@ -30,10 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as err:
         print(f"bustrack: error: {err}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings.log_level, settings.log_format)
     try:
         log.info("loading GTFS feed %s", settings.gtfs)
         feed = open_feed(settings, progress_reporter(sys.stderr))

@@ -32,6 +32,7 @@ from bustrack.web.api import add_api_routes
 from bustrack.web.feed import open_feed
 from bustrack.web.gtfsrt_poll import gtfsrt_poll_ctx
 from bustrack.web.headers import security_headers
+from bustrack.web.health import add_health_routes
 from bustrack.web.history import add_history_routes
 from bustrack.web.ingest import MAX_BODY, add_ingest_routes, limits_key
 from bustrack.web.keys import (
@@ -48,6 +49,8 @@ from bustrack.web.keys import (
     store_key,
     timetable_key,
 )
+from bustrack.web.metrics import add_metrics
+from bustrack.web.peers import Peers, peers_key, request_limits
 from bustrack.web.storage import store_ctx
 from bustrack.web.ticker import ticker_ctx
 from bustrack.web.views import STATIC_APP, STATIC_LEAFLET, index
@@ -108,8 +111,9 @@ def create_app(
 
     app = web.Application(
         client_max_size=MAX_BODY,  # bodies: ingest batches at most
-        middlewares=[security_headers(settings.tile_url)],
+        middlewares=[security_headers(settings.tile_url), request_limits()],
     )
+    app[peers_key] = Peers.of(settings)
     app[settings_key] = settings
     app[feed_key] = feed
     app[timetable_key] = timetable
@@ -124,6 +128,7 @@ def create_app(
     if store is not None:
         app[store_key] = store
     app[limits_key] = Limits(bbox=app[network_key].bbox)  # the feed's stops' extent
+    add_metrics(app)  # first of the cleanup contexts: --metrics-port is bound before the rest
 
     aiohttp_jinja2.setup(
         app,
@@ -137,6 +142,7 @@ def create_app(
     add_api_routes(app)
     add_ingest_routes(app)
     add_history_routes(app)
+    add_health_routes(app)
     app.router.add_static(STATIC_APP, FRONTEND_DIR / "src", name="static_app")
     app.router.add_static(STATIC_LEAFLET, leaflet_dir, name="static_leaflet")
     app.cleanup_ctx.append(store_ctx)

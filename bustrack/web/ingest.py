@@ -11,6 +11,7 @@ a retried batch) is acknowledged again and stored once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Mapping
@@ -24,7 +25,9 @@ from bustrack.sources import osmand
 from bustrack.sources.checks import Limits, Refused, check_report
 from bustrack.sources.report import Report
 from bustrack.store import Device, ReportStore
-from bustrack.web.keys import live_key, store_key
+from bustrack.web.counts import ingest_counts_key
+from bustrack.web.keys import live_key, settings_key, store_key
+from bustrack.web.peers import AUTH_FAILURE_EVERY, client_ip, peers_key
 
 __all__ = ["MAX_BATCH", "MAX_BODY", "add_ingest_routes", "limits_key"]
 
@@ -37,15 +40,27 @@ limits_key = web.AppKey("ingest_limits", Limits)
 
 
 async def _device(request: web.Request) -> Device:
+    """The token's device. Tokens are looked up by their SHA-256 (what the store keeps), so
+    the lookup's time says nothing about how much of a token was right; an address that
+    fails too often is refused before any lookup (:mod:`bustrack.web.peers`)."""
+    peers = request.app[peers_key]
+    address = client_ip(request)
+    now = asyncio.get_running_loop().time()
+    if not peers.auth_failures.allows(address, now):
+        peers.refused("ingest", address, "too many failed logins")
+        raise web.HTTPTooManyRequests(
+            text="too many requests with a wrong token from your address; try again later\n",
+            headers={"Retry-After": str(round(AUTH_FAILURE_EVERY))},
+        )
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else ""
     token = token or request.query.get("token", "")
     device = await request.app[store_key].device_for_token(token) if token else None
     if device is None:
+        request.app[ingest_counts_key].refused["token"] += 1
+        peers.auth_failures.take(address, now)
         # Never the token itself in the log.
-        log.warning(
-            "ingest refused from %s: %s", request.remote, "wrong token" if token else "no token"
-        )
+        peers.refused("ingest", address, "a wrong token" if token else "no token")
         raise web.HTTPUnauthorized(
             text="a valid device token is needed: Authorization: Bearer <token>\n",
             headers={"WWW-Authenticate": 'Bearer realm="bustrack ingest"'},
@@ -72,6 +87,7 @@ async def _take(
     live: LiveDevices = app[live_key]
     store: ReportStore = app[store_key]
     limits = app[limits_key]
+    counts = app[ingest_counts_key]
     now = time.time()
     results: list[dict[str, Any]] = []
     accepted: list[Report] = []
@@ -83,9 +99,10 @@ async def _take(
                 raise Refused("a report must be a JSON object")
             named = raw.get("device")
             if named is not None and str(named) != device.device:
-                raise Refused(f"device {named!r} is not this token's device")
+                raise Refused(f"device {named!r} is not this token's device", "device")
             report = check_report(_bound(raw, device), now, last, limits)
         except Refused as err:
+            counts.refused[err.kind] += 1
             results.append({"i": i, "ok": False, "error": str(err)})
             continue
         if last is None or report.ts > last.ts:
@@ -94,6 +111,7 @@ async def _take(
         accepted.append(report)
         slots.append(i)
     stored = await store.append(accepted)  # committed: from here on, acknowledged
+    counts.accept(len(accepted), now)
     for report, new, i in zip(accepted, stored, slots, strict=True):
         results[i]["stored"] = new
         live.accept(report)
@@ -107,10 +125,13 @@ async def ingest(request: web.Request) -> web.Response:
     try:
         items = orjson.loads(body)
     except orjson.JSONDecodeError as err:
+        request.app[ingest_counts_key].refused["body"] += 1
         raise web.HTTPBadRequest(text=f"the body is not JSON: {err}\n") from None
     if not isinstance(items, list):
+        request.app[ingest_counts_key].refused["body"] += 1
         raise web.HTTPBadRequest(text="the body must be a JSON array of reports\n")
     if len(items) > MAX_BATCH:
+        request.app[ingest_counts_key].refused["too_large"] += 1
         raise web.HTTPRequestEntityTooLarge(
             max_size=MAX_BATCH,
             actual_size=len(items),
@@ -136,15 +157,16 @@ async def ingest_osmand(request: web.Request) -> web.Response:
             try:
                 parsed = orjson.loads(body)
             except orjson.JSONDecodeError as err:
-                raise Refused(f"the body is not JSON: {err}") from None
+                raise Refused(f"the body is not JSON: {err}", "body") from None
             if not isinstance(parsed, Mapping):
-                raise Refused("the body must be a JSON object")
+                raise Refused("the body must be a JSON object", "body")
             raw = osmand.from_json(parsed)
         else:
             form = await request.post() if request.method == "POST" else {}
             fields = {**request.query, **{k: str(v) for k, v in form.items()}}
             raw = osmand.from_query(fields)
     except Refused as err:
+        request.app[ingest_counts_key].refused[err.kind] += 1
         raise web.HTTPBadRequest(text=f"{err}\n") from None
     if not raw.get("device"):
         raw["device"] = device.device
@@ -155,8 +177,16 @@ async def ingest_osmand(request: web.Request) -> web.Response:
 
 
 async def _body(request: web.Request) -> bytes:
-    """The whole body; aiohttp answers 413 past the app's ``client_max_size`` (MAX_BODY)."""
-    return await request.read()
+    """The whole body; aiohttp answers 413 past the app's ``client_max_size`` (MAX_BODY),
+    and a body that takes longer than ``--idle-timeout`` to arrive gets 408."""
+    try:
+        async with asyncio.timeout(request.app[settings_key].idle_timeout):
+            return await request.read()
+    except TimeoutError:
+        raise web.HTTPRequestTimeout(text="the request's body came too slowly\n") from None
+    except web.HTTPRequestEntityTooLarge:
+        request.app[ingest_counts_key].refused["too_large"] += 1
+        raise
 
 
 def add_ingest_routes(app: web.Application) -> None:

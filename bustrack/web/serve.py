@@ -1,4 +1,12 @@
-"""Running the app on a socket: TLS, clear errors for unusable ports, clean shutdown."""
+"""Running the app on a socket: TLS, clear errors for unusable ports, clean shutdown.
+
+On SIGTERM (or SIGINT) the server stops accepting, closes every WebSocket with 1001
+"server shutting down" (the page reconnects, to the next process), gives the requests under
+way :data:`SHUTDOWN_TIMEOUT` seconds to finish (an ingest batch being committed is
+answered), then closes the store and exits. A connection that has not sent a whole
+request's headers within ``--idle-timeout`` seconds, or idles that long between requests,
+is closed.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +19,14 @@ import ssl
 
 from aiohttp import web
 
+from bustrack.logs import AccessLogger
 from bustrack.settings import Settings
 
 __all__ = ["PortError", "serve", "ssl_context"]
 
 log = logging.getLogger(__name__)
+
+SHUTDOWN_TIMEOUT = 5.0  # seconds in-flight requests (ingest commits) get to finish on SIGTERM
 
 
 class PortError(Exception):
@@ -54,7 +65,15 @@ async def serve(
     """
     stop = stop or asyncio.Event()
     ctx = ssl_context(settings)
-    runner = web.AppRunner(app, shutdown_timeout=5.0)
+    # The access log without the ingest API's positions and tokens (bustrack.logs).
+    # keepalive_timeout runs from the connection's start too: a client that has not sent
+    # a whole request's headers by then (slowloris), or sits idle, is closed.
+    runner = web.AppRunner(
+        app,
+        shutdown_timeout=SHUTDOWN_TIMEOUT,
+        keepalive_timeout=settings.idle_timeout,
+        access_log_class=AccessLogger,
+    )
     await runner.setup()
     # The feed, timetable and indexes built so far live as long as the process: keep
     # the garbage collector from scanning them again; and collect between ticks only

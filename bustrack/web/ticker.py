@@ -24,6 +24,7 @@ from bustrack.clock import format_service_time, service_seconds
 from bustrack.frames import TickFrames
 from bustrack.simulation import Vehicle, locate_vehicles
 from bustrack.web.collector import TickCollector
+from bustrack.web.counts import tick_stats_key
 from bustrack.web.gtfsrt_poll import updates_key
 from bustrack.web.history import Sampler
 from bustrack.web.keys import (
@@ -123,18 +124,27 @@ async def _run(app: web.Application) -> None:
     collector = TickCollector()
     sampler = Sampler(app)
     departed_at_full = hub.departed
+    stats = app[tick_stats_key]
     loop = asyncio.get_running_loop()
+    due = loop.time()
     while True:
         started = loop.time()
+        fanout = 0.0  # seconds spent writing frames to the clients
         try:
             tick_state = advance_fleet(app, dt.datetime.now(dt.UTC))
             frames = app[frames_key]
-            hub.publish(frames, loop.time(), extras=False)
+            sending = loop.time()
+            hub.publish(frames, sending, extras=False)
+            fanout = loop.time() - sending
             advance_boards(app, tick_state)
+            sending = loop.time()
             hub.publish_extras(frames)
+            fanout += loop.time() - sending
             sampler.after_tick(tick_state.vehicles, tick_state.shift, loop.time())
         except Exception:  # a bad tick must not stop the stream
             log.exception("tick failed")
+        stats.record(started, due, fanout, loop.time())
+        due = started + tick  # when the next tick should start
         if collector.after_tick(hub.departed - departed_at_full, len(hub.clients)) == 2:
             departed_at_full = hub.departed
         # Sleep to the next tick boundary so the period does not drift with load.

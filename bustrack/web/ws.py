@@ -42,6 +42,7 @@ from bustrack.settings import Settings
 from bustrack.web.cycles import cut_cycles
 from bustrack.web.keys import feed_key, frames_key, hub_key, settings_key
 from bustrack.web.origin import origin_allowed, own_origins
+from bustrack.web.peers import client_ip, peers_key
 
 __all__ = ["CLOSE_GRACE", "MessageLimit", "close_websockets", "ws_handler"]
 
@@ -93,11 +94,36 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     if transport is None:  # the peer left during the handshake
         return ws
     _limit_kernel_buffer(transport)
+    peers = request.app[peers_key]
+    peer = client_ip(request)
+    refused = peers.connections.admit(peer)
+    if refused:  # --max-connections(-per-ip): the page backs off and retries on 1013
+        peers.refused("/ws", peer, refused)
+        await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=refused.encode())
+        _abort_later(asyncio.get_running_loop(), transport)
+        return ws
     hub = request.app[hub_key]
     # The window the client allowed for our compressed messages (9-15), or 0 if none.
     deflate_bits = int(ws.compress) if ws.compress else 0
-    peer = request.remote or "?"
     client = Client(ws=ws, transport=transport, peer=peer, deflate_bits=deflate_bits)
+    loop = asyncio.get_running_loop()
+    try:
+        await _serve(request, client, sub, unknown_stop)
+    finally:
+        peers.connections.release(peer)
+        hub.discard(client)
+        cut_cycles(request, ws, transport)
+        _abort_later(loop, transport)
+    return ws
+
+
+async def _serve(
+    request: web.Request, client: Client, sub: Subscription, unknown_stop: bool
+) -> None:
+    """Send ``client`` its snapshot, then answer its messages until it leaves."""
+    settings = request.app[settings_key]
+    hub = request.app[hub_key]
+    ws = client.ws
     _subscribe(client, sub)
     if unknown_stop:
         # Before the hub knows the client: nothing else is written to it meanwhile.
@@ -107,32 +133,28 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     hub.send_snapshot(client, request.app[frames_key])
     loop = asyncio.get_running_loop()
     limit = MessageLimit(settings, loop.time())
-    try:
-        async for msg in ws:
-            if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY) and not limit.take(loop.time()):
-                hub.discard(client)
-                log.warning("closing %s: %s", client.peer, limit.describe(loop.time()))
-                # The close frame goes out, but its answer is not awaited for long: until
-                # it comes, every message of the flood would still be read and parsed.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        ws.close(code=WSCloseCode.POLICY_VIOLATION, message=limit.reason()),
-                        FLOODER_CLOSE_WAIT,
-                    )
-                break
-            if msg.type == WSMsgType.TEXT:
-                await _answer(client, msg.data, request.app)
-            elif msg.type == WSMsgType.BINARY:
-                await ws.close(
-                    code=WSCloseCode.UNSUPPORTED_DATA, message=b"binary frames are not supported"
+    async for msg in ws:
+        if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY) and not limit.take(loop.time()):
+            hub.discard(client)
+            hub.drops["rate_limit"] += 1
+            log.warning("closing %s: %s", client.peer, limit.describe(loop.time()))
+            # The close frame goes out, but its answer is not awaited for long: until
+            # it comes, every message of the flood would still be read and parsed.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    ws.close(code=WSCloseCode.POLICY_VIOLATION, message=limit.reason()),
+                    FLOODER_CLOSE_WAIT,
                 )
-            elif msg.type == WSMsgType.ERROR:
-                log.info("WebSocket error from %s: %s", client.peer, ws.exception())
-    finally:
-        hub.discard(client)
-        cut_cycles(request, ws, transport)
-        _abort_later(loop, transport)
-    return ws
+            break
+        if msg.type == WSMsgType.TEXT:
+            await _answer(client, msg.data, request.app)
+        elif msg.type == WSMsgType.BINARY:
+            hub.drops["binary"] += 1
+            await ws.close(
+                code=WSCloseCode.UNSUPPORTED_DATA, message=b"binary frames are not supported"
+            )
+        elif msg.type == WSMsgType.ERROR:
+            log.info("WebSocket error from %s: %s", client.peer, ws.exception())
 
 
 class MessageLimit:

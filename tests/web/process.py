@@ -38,10 +38,16 @@ class ServerProcess:
     server like Ctrl+C (SIGTERM) and waits for it.
     """
 
-    def __init__(self, log_dir: Path, *args: str, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
+    def __init__(
+        self,
+        log_dir: Path,
+        *args: str,
+        env: dict[str, str] | None = None,
+        port: int | None = None,
+    ) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_dir / f"server-{self.port}.log"
+        self.log_path = log_dir / f"server-{self.port}-{time.monotonic_ns()}.log"
         self._args = ["--port", str(self.port), *args]
         self._env = None if env is None else {**os.environ, **env}
         self.proc: subprocess.Popen[bytes] | None = None

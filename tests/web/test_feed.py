@@ -109,7 +109,7 @@ def test_a_second_start_loads_the_feed_from_the_cache(tmp_path: Path) -> None:
     with ServerProcess(tmp_path, *args) as first:
         pass
     assert "feed loaded (built)" in first.output()
-    assert len(list(cache.glob("*.pickle"))) == 1
+    assert len(list(cache.glob("*.feed"))) == 1
     with ServerProcess(tmp_path, *args) as second:
         pass
     assert "loaded the built feed from the cache" in second.output()
@@ -120,7 +120,7 @@ def test_a_second_start_loads_the_feed_from_the_cache(tmp_path: Path) -> None:
     with ServerProcess(tmp_path, *args) as third:
         pass
     assert "feed loaded (built)" in third.output()
-    assert len(list(cache.glob("*.pickle"))) == 2
+    assert len(list(cache.glob("*.feed"))) == 2
 
 
 def test_an_empty_cache_dir_disables_the_cache(tmp_path: Path) -> None:
