@@ -15,8 +15,9 @@ from aiohttp.test_utils import TestClient
 from bustrack.gtfs import load_feed
 from bustrack.gtfs.model import Feed
 from bustrack.settings import DEFAULT_GTFS, Settings
+from bustrack.simulation import Timetable
 from bustrack.web import create_app
-from bustrack.web.app import TEST_NOW_ENV
+from bustrack.web.app import TEST_NOW_ENV, build_timetable
 
 # Every timeout in the tests is multiplied by this, so a slow machine can be given
 # more time without editing tests.
@@ -100,6 +101,12 @@ def settings() -> Settings:
     return Settings(tick=0.2, start_time="09:00", service_date=SERVICE_DATE, stuck_timeout=2.0)
 
 
+# The Mumbai timetables of the in-process servers, by (traffic, dropout rate): built once,
+# so that each test's first tick finds the runs under way already worked out (a few
+# seconds of the first tick otherwise, for every test).
+_TIMETABLES: dict[tuple[str, float], Timetable] = {}
+
+
 @pytest.fixture
 def make_client(
     aiohttp_client: AiohttpClient, mumbai_feed: Feed
@@ -107,6 +114,10 @@ def make_client(
     """Return a factory that starts the app on a real socket and gives a client for it."""
 
     async def make(settings: Settings) -> TestClient:  # type: ignore[type-arg]
-        return await aiohttp_client(create_app(settings, feed=mumbai_feed))
+        key = (settings.traffic, settings.dropout_rate)
+        timetable = _TIMETABLES.get(key)
+        if timetable is None:
+            timetable = _TIMETABLES[key] = build_timetable(mumbai_feed, settings)
+        return await aiohttp_client(create_app(settings, feed=mumbai_feed, timetable=timetable))
 
     return make

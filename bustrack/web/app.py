@@ -56,7 +56,7 @@ from bustrack.web.ticker import ticker_ctx
 from bustrack.web.views import STATIC_APP, STATIC_LEAFLET, index
 from bustrack.web.ws import close_websockets, ws_handler
 
-__all__ = ["FRONTEND_DIR", "TEST_NOW_ENV", "StartupError", "create_app"]
+__all__ = ["FRONTEND_DIR", "TEST_NOW_ENV", "StartupError", "build_timetable", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +68,21 @@ class StartupError(RuntimeError):
     """The app cannot start; the message says what to do."""
 
 
+def build_timetable(feed: Feed, settings: Settings) -> Timetable:
+    """``feed``'s timetable with the traffic and AVL dropouts ``settings`` ask for."""
+    traffic = TrafficModel.for_feed(feed) if settings.traffic == "on" else None
+    # AVL units that now and then go silent, as real ones do.
+    dropouts = DropoutModel(rate=settings.dropout_rate) if settings.dropout_rate > 0 else None
+    return Timetable(feed, traffic=traffic, dropouts=dropouts)
+
+
 def create_app(
     settings: Settings,
     *,
     feed: Feed | None = None,
     now: dt.datetime | None = None,
     store: ReportStore | None = None,
+    timetable: Timetable | None = None,
 ) -> web.Application:
     """Build the bustrack application.
 
@@ -86,6 +95,9 @@ def create_app(
             then runs on the real clock from there; frames keep real timestamps.
         store: where reports are kept (the caller opens and closes it); opened from
             ``settings.db`` when None.
+        timetable: ``feed``'s timetable as :func:`build_timetable` makes it for these
+            settings (tests share one, and with it the runs already worked out); built
+            when None.
 
     Raises:
         StartupError: the frontend packages are not installed.
@@ -101,10 +113,8 @@ def create_app(
         )
     if feed is None:
         feed = open_feed(settings)
-    traffic = TrafficModel.for_feed(feed) if settings.traffic == "on" else None
-    # AVL units that now and then go silent, as real ones do.
-    dropouts = DropoutModel(rate=settings.dropout_rate) if settings.dropout_rate > 0 else None
-    timetable = Timetable(feed, traffic=traffic, dropouts=dropouts)
+    if timetable is None:
+        timetable = build_timetable(feed, settings)
     plan = _plan_clock(timetable, settings, now)
     if plan.note:
         log.warning("%s", plan.note)
