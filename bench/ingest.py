@@ -89,7 +89,16 @@ def serve(argv: Sequence[str]) -> None:
     from bustrack.web.app import create_app
     from bustrack.web.serve import serve as serve_app
 
-    settings = Settings(port=args.port, source="none", start_time="09:00", log_level="WARNING")
+    # Every device posts from 127.0.0.1: lift the per-address request limit (--http-rate),
+    # which real devices, each on its own address, never meet at a report every few seconds.
+    settings = Settings(
+        port=args.port,
+        source="none",
+        start_time="09:00",
+        log_level="WARNING",
+        http_rate=1e9,
+        http_burst=10**9,
+    )
     store = SQLiteStore(Path(args.db), group_commit=args.commit == "group")
     app = create_app(settings, store=store)
     asyncio.run(serve_app(app, settings))

@@ -50,6 +50,9 @@ from bustrack.web.serve import serve
 
 __all__ = ["main"]
 
+# Every client is on 127.0.0.1: lift the per-address and total /ws caps.
+UNCAPPED = ("--max-connections-per-ip", "1000000", "--max-connections", "1000000")
+
 
 def _young_collections_only() -> None:
     """The ticker collects generations 0-1 only, so what needs a full collection stays."""
@@ -64,7 +67,7 @@ def _young_collections_only() -> None:
 async def one_round(clients: int, wait: float) -> tuple[int, float]:
     """Serve, connect, drop everyone, wait; return what one full collection freed, and its ms."""
     port = free_port()
-    settings = parse_settings(["--port", str(port), "--start-time", "09:00"])
+    settings = parse_settings(["--port", str(port), "--start-time", "09:00", *UNCAPPED])
     app = create_app(settings)
     stop = asyncio.Event()
     server = asyncio.create_task(serve(app, settings, stop))
@@ -119,7 +122,16 @@ async def run(args: argparse.Namespace) -> None:
 async def rounds(args: argparse.Namespace) -> None:
     """The shipped server in its own process: RSS over repeated mass disconnects."""
     port = free_port()
-    argv = [sys.executable, "-m", "bustrack.web", "--port", str(port), "--start-time", "09:00"]
+    argv = [
+        sys.executable,
+        "-m",
+        "bustrack.web",
+        "--port",
+        str(port),
+        "--start-time",
+        "09:00",
+        *UNCAPPED,
+    ]
     with tempfile.TemporaryDirectory() as logs:
         server = Server("ours", argv, port, Path(logs))
         await server.start()

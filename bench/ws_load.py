@@ -1125,6 +1125,11 @@ async def run(
             "09:00",
             "--stuck-timeout",
             f"{plan.stuck_timeout:g}",
+            # Every load client is on 127.0.0.1: lift the per-address and total caps.
+            "--max-connections-per-ip",
+            "1000000",
+            "--max-connections",
+            "1000000",
             *(["--heartbeat", f"{plan.heartbeat:g}"] if plan.heartbeat else []),
         ],
         0,
