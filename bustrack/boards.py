@@ -169,16 +169,17 @@ class Boards:
         self._before = before
         self._frames: dict[tuple[str, str], bytes] = {}
 
+    def payload(self, kind: str, key: str) -> bytes:
+        """Return the JSON of stop ``key``'s arrivals or of bus ``key``'s details."""
+        if kind == "arrivals":
+            return encode_arrivals(self.ctx, key)
+        if kind == "vehicle":
+            return encode_vehicle(self.ctx, key, self._before.get(key))
+        raise ValueError(f"unknown board kind {kind!r}")
+
     def frame(self, kind: str, key: str) -> bytes:
-        """Return the WebSocket frame of stop ``key``'s arrivals or of bus ``key``'s details."""
+        """Return the WebSocket frame of :meth:`payload`, built at most once per tick."""
         found = self._frames.get((kind, key))
         if found is None:
-            if kind == "arrivals":
-                payload = encode_arrivals(self.ctx, key)
-            elif kind == "vehicle":
-                payload = encode_vehicle(self.ctx, key, self._before.get(key))
-            else:
-                raise ValueError(f"unknown board kind {kind!r}")
-            found = text_frame(payload)
-            self._frames[(kind, key)] = found
+            found = self._frames[(kind, key)] = text_frame(self.payload(kind, key))
         return found

@@ -20,7 +20,7 @@ import struct
 import zlib
 from collections.abc import Iterable
 
-__all__ = ["LEVEL", "deflated", "message", "stored"]
+__all__ = ["LEVEL", "deflated", "inflated", "message", "stored"]
 
 LEVEL = 1  # zlib's fastest: update parts shrink about 2x, snapshots about 4x
 _MAX_STORED = 0xFFFF
@@ -36,6 +36,15 @@ def deflated(data: bytes, wbits: int = 15) -> bytes:
     """
     compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -wbits)
     return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+def inflated(data: bytes, wbits: int = 15) -> bytes:
+    """Return the bytes that :func:`deflated` compressed into ``data``.
+
+    Raises:
+        zlib.error: ``data`` is not such DEFLATE data.
+    """
+    return zlib.decompressobj(-wbits).decompress(data)
 
 
 def stored(data: bytes) -> bytes:

@@ -28,20 +28,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bustrack import deflate
 from bustrack.channels import ALL, TILE_ZOOMS, TilePlace, route_channel, tile_place
-from bustrack.protocol import (
-    COORD_SCALE,
-    FRAME_TAIL,
-    PART_SEPARATOR,
-    UNMATCHED,
-    RouteInfo,
-    encode_frame,
-    encode_part,
-    frame_head,
-)
+from bustrack.framing import PartFrames, channel_key, key_channels
+from bustrack.protocol import COORD_SCALE, UNMATCHED, RouteInfo, encode_part
 from bustrack.simulation import Vehicle
-from bustrack.wsframe import text_frame
 
 __all__ = ["Entry", "Fleet", "channel_key", "key_channels"]
 
@@ -80,24 +70,6 @@ class Entry:
         )
 
 
-def channel_key(channels: Iterable[str]) -> str:
-    """Return the cache key of a set of channels (the same for equal sets).
-
-    The channels are joined with ``|``; a ``|`` (or ``%``) inside one, as a client's route
-    id may hold, is escaped, so that :func:`key_channels` gives the same channels back.
-    """
-    return "|".join(sorted(c.replace("%", "%25").replace("|", "%7C") for c in channels))
-
-
-def key_channels(key: str) -> list[str]:
-    """Return the channels of a :func:`channel_key`."""
-    return [c.replace("%7C", "|").replace("%25", "%") for c in key.split("|")]
-
-
-_STORED_SEPARATOR = deflate.stored(PART_SEPARATOR)  # the same bytes for every frame
-_STORED_TAIL = deflate.stored(FRAME_TAIL)
-
-
 def _family(channel: str) -> int:
     """Return where channels like ``channel`` sit in :attr:`Entry.channels`."""
     if channel == ALL:
@@ -120,23 +92,20 @@ def _group(entries: Mapping[str, Entry], family: int) -> dict[str, list[str]]:
     return dict(groups)
 
 
-class Fleet:
-    """This tick's vehicles and the frames built from them."""
+class Fleet(PartFrames):
+    """This tick's vehicles and the frames built from them (:class:`PartFrames`)."""
 
     def __init__(self) -> None:
         """Start with no vehicles."""
+        super().__init__()
         self.entries: dict[str, Entry] = {}
         self.vehicles: list[Vehicle] = []
-        self.ts_ms = 0
-        self.clock: dict[str, str] = {}
         self._next_n = 1
         self._groups: dict[int, dict[str, list[str]]] = {}
         self._prev_entries: dict[str, Entry] = {}
         self._prev_groups: dict[int, dict[str, list[str]]] = {}
         self._route_channels: dict[str, str] = {}
         self._parts: dict[tuple[str, str], bytes] = {}
-        self._deflated: dict[tuple[str, str, int], bytes] = {}
-        self._frames: dict[tuple[str, str, int], bytes] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -198,8 +167,7 @@ class Fleet:
         self.ts_ms = ts_ms
         self.clock = dict(clock)
         self._parts = {}
-        self._deflated = {}
-        self._frames = {}
+        self.new_tick()
 
     def _new_entry(
         self,
@@ -276,44 +244,12 @@ class Fleet:
             self._parts[key] = found
         return found
 
-    # Frames: one per distinct channel set and kind, at most once per tick.
-
-    def payload(self, kind: str, key: str) -> bytes:
-        """Return the JSON of the ``snapshot`` or ``update`` frame for channel key ``key``."""
-        parts = [self.part(kind, c) for c in key_channels(key)]
-        clock = self.clock if kind == "snapshot" else None
-        return encode_frame(kind, parts, self.ts_ms, clock)
-
-    def frame(self, kind: str, key: str, deflate_bits: int = 0) -> bytes:
-        """Return the complete WebSocket frame of :meth:`payload`, built once per tick.
-
-        With ``deflate_bits`` (the window a client allowed, 9-15), the frame is
-        compressed with per-message deflate, from parts compressed once per tick.
-        """
-        cache_key = (kind, key, deflate_bits)
-        found = self._frames.get(cache_key)
-        if found is None:
-            if deflate_bits:
-                found = text_frame(self._deflated_payload(kind, key, deflate_bits), compressed=True)
-            else:
-                found = text_frame(self.payload(kind, key))
-            self._frames[cache_key] = found
-        return found
-
-    def _deflated_payload(self, kind: str, key: str, wbits: int) -> bytes:
-        """Return :meth:`payload` compressed: the head and commas stored, the parts deflated."""
-        clock = self.clock if kind == "snapshot" else None
-        pieces = [deflate.stored(frame_head(kind, self.ts_ms, clock))]
-        for i, channel in enumerate(key_channels(key)):
-            if i:
-                pieces.append(_STORED_SEPARATOR)
-            pieces.append(self._deflated_part(kind, channel, wbits))
-        pieces.append(_STORED_TAIL)
-        return deflate.message(pieces)
-
-    def _deflated_part(self, kind: str, channel: str, wbits: int) -> bytes:
-        cache_key = (kind, channel, wbits)
-        found = self._deflated.get(cache_key)
-        if found is None:
-            found = self._deflated[cache_key] = deflate.deflated(self.part(kind, channel), wbits)
-        return found
+    def channels(self) -> list[str]:
+        """Return every channel with a vehicle this tick or the tick before (whose update
+        part may say something), whole fleet first."""
+        found = {ALL}
+        for entries in (self.entries, self._prev_entries):
+            for entry in entries.values():
+                found.update(entry.channels)
+        found.discard(ALL)
+        return [ALL, *sorted(found)]

@@ -13,6 +13,7 @@ The caller owns the clock: :meth:`Hub.publish` takes the current monotonic time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -148,10 +149,30 @@ class Hub:
             self.send_snapshot(client, frames)
 
     def _write_extras(self, client: Client, frames: Frames) -> None:
+        # A board the frames do not have yet (a feeder builds it from the next tick on,
+        # now that a client watches it) is sent when they do.
         if client.stop is not None:
-            self._write(client, frames.frame("arrivals", client.stop))
+            with contextlib.suppress(LookupError):
+                self._write(client, frames.frame("arrivals", client.stop))
         if client.vehicle is not None:
-            self._write(client, frames.frame("vehicle", client.vehicle))
+            with contextlib.suppress(LookupError):
+                self._write(client, frames.frame("vehicle", client.vehicle))
+
+    def watched(self) -> set[tuple[str, str]]:
+        """The boards the clients watch: ``("arrivals", stop)`` and ``("vehicle", bus)``."""
+        out: set[tuple[str, str]] = set()
+        for client in self.clients:
+            if client.stop is not None:
+                out.add(("arrivals", client.stop))
+            if client.vehicle is not None:
+                out.add(("vehicle", client.vehicle))
+        return out
+
+    def resync_all(self) -> None:
+        """Mark every client to get a snapshot next (its frames came from another
+        feeder run, or ticks were missed)."""
+        for client in self.clients:
+            client.needs_snapshot = True
 
     def publish(self, frames: Frames, now: float, *, extras: bool = True) -> None:
         """Send this tick's frames to every client, never waiting for any of them.

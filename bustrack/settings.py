@@ -225,6 +225,34 @@ class Settings:
         "(entries are keyed by the feed's content); empty disables the cache.",
         shown="$XDG_CACHE_HOME/bustrack, else ~/.cache/bustrack",
     )
+    role: str = _setting(
+        "all",
+        "What this process does: 'feeder' runs the sources (simulation, GTFS-realtime in, "
+        "reports from --redis's ingest stream) and publishes each tick to --redis; 'web' "
+        "serves the page, /ws, /api and /gtfs-rt from --redis's ticks; 'all' does both "
+        "(alone, with no --redis, as one self-contained process).",
+    )
+    redis: str = _setting(
+        "",
+        "Redis URL (redis://host:port/db) of the broker between feeders and web processes; "
+        "empty: the in-process broker (one process, nothing to install). Needed by "
+        "--role feeder|web and --workers.",
+    )
+    workers: int = _setting(
+        1,
+        "Web processes serving --port together (SO_REUSEPORT), supervised by this one; "
+        "with --role all, one feeder process besides. More than 1 needs --redis.",
+    )
+    reuse_port: bool = _setting(
+        False,
+        "Listen on --port with SO_REUSEPORT, beside other processes on the same port "
+        "(--workers sets it for its web processes).",
+    )
+    feeder_lock_ttl: float = _setting(
+        5.0,
+        "Seconds the active feeder's Redis lock lasts unless renewed: a standby feeder "
+        "takes over this long after the active one dies.",
+    )
 
     @property
     def feeds_in(self) -> tuple[str, ...]:
@@ -377,6 +405,21 @@ def parse_settings(
         raise SettingsError(f"--log-format: {settings.log_format!r} is not 'text' or 'json'")
     if settings.ready_source_age <= settings.gtfs_rt_poll:
         raise SettingsError("--ready-source-age must be more than --gtfs-rt-poll")
+    if settings.role not in {"all", "feeder", "web"}:
+        raise SettingsError(f"--role: {settings.role!r} is not 'all', 'feeder' or 'web'")
+    if settings.workers < 1:
+        raise SettingsError(f"--workers: {settings.workers} must be >= 1")
+    if not settings.redis and (settings.role != "all" or settings.workers > 1):
+        what = f"--role {settings.role}" if settings.role != "all" else "--workers"
+        raise SettingsError(f"{what} needs --redis (the broker between processes)")
+    if settings.redis and urllib.parse.urlsplit(settings.redis).scheme not in {
+        "redis",
+        "rediss",
+        "unix",
+    }:
+        raise SettingsError(f"--redis: {settings.redis!r} is not a redis:// URL")
+    if settings.feeder_lock_ttl <= settings.tick:
+        raise SettingsError("--feeder-lock-ttl must be more than --tick")
     return settings
 
 

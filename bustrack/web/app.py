@@ -12,6 +12,7 @@ import jinja2
 from aiohttp import web
 
 from bustrack.avl import DropoutModel
+from bustrack.broker.publish import InProcessBroker
 from bustrack.clock import ClockPlan, plan_clock
 from bustrack.fleet import Fleet
 from bustrack.frames import TickFrames
@@ -30,6 +31,7 @@ from bustrack.web import gtfsrt
 from bustrack.web.alerts import add_alerts_routes
 from bustrack.web.api import add_api_routes
 from bustrack.web.feed import open_feed
+from bustrack.web.feeder import feeder_ctx
 from bustrack.web.gtfsrt_poll import gtfsrt_poll_ctx
 from bustrack.web.headers import security_headers
 from bustrack.web.health import add_health_routes
@@ -44,13 +46,17 @@ from bustrack.web.keys import (
     live_key,
     network_key,
     predictor_key,
+    publisher_key,
     routes_key,
     settings_key,
     store_key,
+    tick_frames_key,
     timetable_key,
 )
 from bustrack.web.metrics import add_metrics
 from bustrack.web.peers import Peers, peers_key, request_limits
+from bustrack.web.relay import relay_ctx
+from bustrack.web.roles import broker_ctx, feeds, serves, use_redis
 from bustrack.web.storage import store_ctx
 from bustrack.web.ticker import ticker_ctx
 from bustrack.web.views import STATIC_APP, STATIC_LEAFLET, index
@@ -131,8 +137,10 @@ def create_app(
     app[clock_key] = plan
     app[fleet_key] = Fleet()
     app[predictor_key] = Predictor(feed)
-    app[frames_key] = TickFrames(app[fleet_key])
+    app[tick_frames_key] = TickFrames(app[fleet_key])
+    app[frames_key] = app[tick_frames_key]
     app[hub_key] = Hub(stuck_timeout=settings.stuck_timeout)
+    app[publisher_key] = InProcessBroker(app[hub_key])
     app[network_key] = build_network(feed)
     app[live_key] = LiveDevices(timetable)
     if store is not None:
@@ -145,19 +153,28 @@ def create_app(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=jinja2.select_autoescape(["html"]),
     )
-    app.router.add_get("/", index, name="index")
-    app.router.add_get("/ws", ws_handler, name="ws")
-    gtfsrt.add_routes(app)
-    add_alerts_routes(app)
-    add_api_routes(app)
-    add_ingest_routes(app)
-    add_history_routes(app)
+    if settings.redis:
+        use_redis(app, settings)
+        app.cleanup_ctx.append(broker_ctx)
+    if serves(settings):
+        app.router.add_get("/", index, name="index")
+        app.router.add_get("/ws", ws_handler, name="ws")
+        gtfsrt.add_routes(app)
+        add_alerts_routes(app)
+        add_api_routes(app)
+        add_ingest_routes(app)
+        add_history_routes(app)
+        app.router.add_static(STATIC_APP, FRONTEND_DIR / "src", name="static_app")
+        app.router.add_static(STATIC_LEAFLET, leaflet_dir, name="static_leaflet")
     add_health_routes(app)
-    app.router.add_static(STATIC_APP, FRONTEND_DIR / "src", name="static_app")
-    app.router.add_static(STATIC_LEAFLET, leaflet_dir, name="static_leaflet")
     app.cleanup_ctx.append(store_ctx)
-    app.cleanup_ctx.append(gtfsrt_poll_ctx)
-    app.cleanup_ctx.append(ticker_ctx)
+    if feeds(settings):
+        app.cleanup_ctx.append(gtfsrt_poll_ctx)
+        if settings.redis:
+            app.cleanup_ctx.append(feeder_ctx)
+        app.cleanup_ctx.append(ticker_ctx)
+    if serves(settings) and settings.redis:
+        app.cleanup_ctx.append(relay_ctx)
     app.on_shutdown.append(close_websockets)
     return app
 

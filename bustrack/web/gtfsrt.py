@@ -19,11 +19,19 @@ import orjson
 from aiohttp import web
 from google.transit import gtfs_realtime_pb2 as rt
 
+from bustrack.broker.redis import broker_errors
 from bustrack.gtfsrt import alerts, to_json, trip_updates, vehicle_positions
 from bustrack.web.gtfsrt_poll import alerts_key
-from bustrack.web.keys import clock_key, feed_key, fleet_key, predictor_key
+from bustrack.web.keys import (
+    broker_key,
+    clock_key,
+    feed_key,
+    fleet_key,
+    predictor_key,
+    settings_key,
+)
 
-__all__ = ["REBUILD_EVERY", "add_routes"]
+__all__ = ["BUILDS", "REBUILD_EVERY", "add_routes", "encode"]
 
 # Seconds a built message is served before the next request builds it anew.
 REBUILD_EVERY = 5.0
@@ -48,7 +56,8 @@ class _Cache:
 _cache_key = web.AppKey("gtfsrt_cache", _Cache)
 
 
-def _encode(build: Build, fmt: str) -> bytes:
+def encode(build: Build, fmt: str) -> bytes:
+    """Build a message and encode it as ``pb`` or ``json``."""
     msg = build()
     if fmt == "json":
         return orjson.dumps(to_json(msg), option=orjson.OPT_INDENT_2)
@@ -85,7 +94,7 @@ def _handler(
 
 async def _rebuild(entry: _Built, build: Build, fmt: str, ts_ms: int) -> None:
     try:
-        entry.body = await asyncio.to_thread(_encode, build, fmt)
+        entry.body = await asyncio.to_thread(encode, build, fmt)
         entry.ts_ms = ts_ms
         entry.at = asyncio.get_running_loop().time()
     finally:
@@ -113,10 +122,55 @@ def _alerts(app: web.Application, ts: int) -> Build:
     return lambda: alerts(parts, ts)
 
 
+# How each message's inputs are taken from the app (on the loop) to build it elsewhere.
+BUILDS: dict[str, Callable[[web.Application, int], Build]] = {
+    "vehicle_positions": _positions,
+    "trip_updates": _trip_updates,
+    "alerts": _alerts,
+}
+_PATHS = {
+    "vehicle_positions": "/gtfs-rt/vehicle-positions.pb",
+    "trip_updates": "/gtfs-rt/trip-updates.pb",
+    "alerts": "/gtfs-rt/alerts.pb",
+}
+
+
+def _remote_handler(name: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """With --redis: serve the message the active feeder built (see bustrack.web.feeder)."""
+
+    async def handle(request: web.Request) -> web.Response:
+        fmt = request.query.get("format", "pb")
+        if fmt not in ("pb", "json"):
+            raise web.HTTPBadRequest(text="format must be pb or json\n")
+        try:
+            body = await request.app[broker_key].gtfsrt(name)
+        except broker_errors:
+            body = None
+        if body is None:  # asked for now: the feeder builds it within REBUILD_EVERY
+            raise web.HTTPServiceUnavailable(
+                text="the feeder has not built this message yet; retry in a few seconds\n",
+                headers={"Retry-After": str(round(REBUILD_EVERY))},
+            )
+        content_type = "application/x-protobuf"
+        if fmt == "json":
+            msg = rt.FeedMessage()
+            msg.ParseFromString(body)
+            body = orjson.dumps(to_json(msg), option=orjson.OPT_INDENT_2)
+            content_type = "application/json"
+        return web.Response(
+            body=body, content_type=content_type, headers={"Cache-Control": "no-cache"}
+        )
+
+    handle.__name__ = name
+    return handle
+
+
 def add_routes(app: web.Application) -> None:
     """Register the GTFS-realtime endpoints on ``app``: our vehicles and predictions, and
-    the alerts of the Alerts feeds in, passed on (none without ``--gtfs-rt-alerts``)."""
+    the alerts of the Alerts feeds in, passed on (none without ``--gtfs-rt-alerts``).
+    With ``--redis`` they serve what the active feeder built."""
     app[_cache_key] = _Cache()
-    app.router.add_get("/gtfs-rt/vehicle-positions.pb", _handler("vehicle_positions", _positions))
-    app.router.add_get("/gtfs-rt/trip-updates.pb", _handler("trip_updates", _trip_updates))
-    app.router.add_get("/gtfs-rt/alerts.pb", _handler("alerts", _alerts))
+    remote = bool(app[settings_key].redis)
+    for name, inputs in BUILDS.items():
+        handler = _remote_handler(name) if remote else _handler(name, inputs)
+        app.router.add_get(_PATHS[name], handler)

@@ -6,7 +6,9 @@ nothing is stored. Each report is checked on its own (:mod:`bustrack.sources.che
 one bad report is refused with its reason and never affects the others. The answer is
 sent only once the accepted reports are committed (:class:`~bustrack.store.ReportStore`):
 acknowledged means durable. A report the store already has (the same device and moment:
-a retried batch) is acknowledged again and stored once.
+a retried batch) is acknowledged again and stored once. With ``--redis`` the accepted
+reports are handed to Redis's ingest stream before the answer (``"stored": null``): the
+active feeder commits them to its store (see :mod:`bustrack.broker.redis`).
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from bustrack.broker.redis import broker_errors
 from bustrack.live.devices import LiveDevices
 from bustrack.sources import osmand
 from bustrack.sources.checks import Limits, Refused, check_report
 from bustrack.sources.report import Report
 from bustrack.store import Device, ReportStore
 from bustrack.web.counts import ingest_counts_key
-from bustrack.web.keys import live_key, settings_key, store_key
+from bustrack.web.keys import broker_key, live_key, settings_key, store_key
 from bustrack.web.peers import AUTH_FAILURE_EVERY, client_ip, peers_key
 
 __all__ = ["MAX_BATCH", "MAX_BODY", "add_ingest_routes", "limits_key"]
@@ -82,8 +85,9 @@ def _bound(raw: Mapping[str, Any], device: Device) -> dict[str, Any]:
 
 async def _take(
     app: web.Application, device: Device, items: list[Any]
-) -> tuple[list[dict[str, Any]], int]:
-    """Check, commit and show ``items``; return each one's result and how many were stored."""
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Check, commit and show ``items``; return each one's result and how many were stored
+    (None with --redis: handed to the feeder, which stores each report once)."""
     live: LiveDevices = app[live_key]
     store: ReportStore = app[store_key]
     limits = app[limits_key]
@@ -110,12 +114,25 @@ async def _take(
         results.append({"i": i, "ok": True})
         accepted.append(report)
         slots.append(i)
-    stored = await store.append(accepted)  # committed: from here on, acknowledged
+    broker = app.get(broker_key)
+    stored: list[bool | None]
+    if broker is not None:  # the active feeder stores them (a retried one not twice)
+        try:
+            await broker.submit_reports(accepted)  # in Redis: from here on, acknowledged
+        except broker_errors:
+            log.warning("cannot hand %d reports to Redis: answered 503", len(accepted))
+            raise web.HTTPServiceUnavailable(
+                text="the broker is unreachable; nothing was stored; retry\n",
+                headers={"Retry-After": "5"},
+            ) from None
+        stored = [None] * len(accepted)
+    else:
+        stored = list(await store.append(accepted))  # committed: from here on, acknowledged
     counts.accept(len(accepted), now)
     for report, new, i in zip(accepted, stored, slots, strict=True):
         results[i]["stored"] = new
-        live.accept(report)
-    return results, sum(stored)
+        live.accept(report)  # with --redis, only for this process's checks of the next ones
+    return results, None if broker is not None else sum(1 for s in stored if s)
 
 
 async def ingest(request: web.Request) -> web.Response:

@@ -6,11 +6,13 @@ import asyncio
 
 from aiohttp import web
 
+from bustrack.broker.publish import Publisher
+from bustrack.broker.redis import RedisBroker
 from bustrack.clock import ClockPlan
 from bustrack.fleet import Fleet
 from bustrack.frames import TickFrames
 from bustrack.gtfs.model import Feed
-from bustrack.hub import Hub
+from bustrack.hub import Frames, Hub
 from bustrack.live.devices import LiveDevices
 from bustrack.network import Network
 from bustrack.predictions import Predictor
@@ -20,17 +22,21 @@ from bustrack.simulation import Timetable
 from bustrack.store import ReportStore
 
 __all__ = [
+    "broker_key",
     "clock_key",
     "feed_key",
     "fleet_key",
     "frames_key",
     "hub_key",
+    "leader_key",
     "live_key",
     "network_key",
     "predictor_key",
+    "publisher_key",
     "routes_key",
     "settings_key",
     "store_key",
+    "tick_frames_key",
     "ticker_key",
     "timetable_key",
 ]
@@ -44,7 +50,12 @@ fleet_key = web.AppKey("fleet", Fleet)
 hub_key = web.AppKey("hub", Hub)
 network_key = web.AppKey("network", Network)
 predictor_key = web.AppKey("predictor", Predictor)
-frames_key = web.AppKey("frames", TickFrames)
+# The frames the hub sends: the ticker's own (one process), or a feeder's through Redis.
+frames_key: web.AppKey[Frames] = web.AppKey("frames")
+tick_frames_key = web.AppKey("tick_frames", TickFrames)  # what this process's ticker builds
+publisher_key: web.AppKey[Publisher] = web.AppKey("publisher")
+broker_key = web.AppKey("broker", RedisBroker)  # with --redis
+leader_key = web.AppKey("leader", asyncio.Event)  # set while this process is the active feeder
 ticker_key = web.AppKey("ticker", asyncio.Task[None])
 live_key = web.AppKey("live", LiveDevices)
 store_key = web.AppKey("store", ReportStore)

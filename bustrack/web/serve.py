@@ -80,7 +80,13 @@ async def serve(
     # (see bustrack.web.collector), not whenever allocations trip it mid-tick.
     gc.freeze()
     gc.disable()
-    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=ctx)
+    site = web.TCPSite(
+        runner,
+        settings.host,
+        settings.port,
+        ssl_context=ctx,
+        reuse_port=settings.reuse_port or None,  # --workers: beside the other web processes
+    )
     try:
         await site.start()
     except OSError as err:

@@ -31,12 +31,14 @@ from bustrack.web.keys import (
     clock_key,
     feed_key,
     fleet_key,
-    frames_key,
     hub_key,
+    leader_key,
     live_key,
     predictor_key,
+    publisher_key,
     routes_key,
     settings_key,
+    tick_frames_key,
     ticker_key,
     timetable_key,
 )
@@ -63,7 +65,7 @@ def advance(app: web.Application, real: dt.datetime) -> TickFrames:
     """
     tick = advance_fleet(app, real)
     advance_boards(app, tick)
-    return app[frames_key]
+    return app[tick_frames_key]
 
 
 def advance_fleet(app: web.Application, real: dt.datetime) -> Tick:
@@ -115,12 +117,14 @@ def advance_boards(app: web.Application, tick: Tick) -> None:
         stale_after=app[settings_key].stale_after,
         updates=app.get(updates_key),
     )
-    app[frames_key].boards = Boards(ctx, tick.before)
+    app[tick_frames_key].boards = Boards(ctx, tick.before)
 
 
 async def _run(app: web.Application) -> None:
     tick = app[settings_key].tick
     hub = app[hub_key]
+    publisher = app[publisher_key]
+    leader = app.get(leader_key)  # with --redis: tick only while the active feeder
     collector = TickCollector()
     sampler = Sampler(app)
     departed_at_full = hub.departed
@@ -128,20 +132,23 @@ async def _run(app: web.Application) -> None:
     loop = asyncio.get_running_loop()
     due = loop.time()
     while True:
+        if leader is not None and not leader.is_set():
+            await leader.wait()
+            due = loop.time()
         started = loop.time()
-        fanout = 0.0  # seconds spent writing frames to the clients
+        fanout = 0.0  # seconds spent handing frames on (to the clients, or to Redis)
         try:
             tick_state = advance_fleet(app, dt.datetime.now(dt.UTC))
-            frames = app[frames_key]
+            frames = app[tick_frames_key]
             sending = loop.time()
-            hub.publish(frames, sending, extras=False)
+            await publisher.fleet(frames, sending)
             fanout = loop.time() - sending
             advance_boards(app, tick_state)
             sending = loop.time()
-            hub.publish_extras(frames)
+            await publisher.boards(frames)
             fanout += loop.time() - sending
             sampler.after_tick(tick_state.vehicles, tick_state.shift, loop.time())
-        except Exception:  # a bad tick must not stop the stream
+        except Exception:  # a bad tick (or a lost broker) must not stop the stream
             log.exception("tick failed")
         stats.record(started, due, fanout, loop.time())
         due = started + tick  # when the next tick should start
