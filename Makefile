@@ -15,7 +15,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: install frontend
 	$(BIN)/python -m bustrack.web $(ARGS)
 
-test: install-test frontend browser
+test: install-test frontend browser services
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
@@ -52,6 +52,15 @@ browser:
 		echo "installing Debian's chromium for the browser tests"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+# The store's tests start their own PostgreSQL server (tests/services.py, on a free port;
+# Debian's cluster on 5432, if the package starts one, is not used) and the broker's
+# tests their own redis-server: Debian's packages give the binaries.
+services:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1 || { \
+		echo "installing Debian's postgresql and redis-server for the store and broker tests"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql redis-server; }
 
 settings-table: install
 	$(BIN)/python -m bustrack.settings

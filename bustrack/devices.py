@@ -5,9 +5,9 @@ positions to ``/api/ingest``, each with its own token.
     python -m bustrack.devices list
     python -m bustrack.devices revoke bus-1234
 
-The devices live in the server's database (``--db``, as for ``python -m bustrack.web``;
-env ``BUSTRACK_DB``); only a hash of each token is kept. Errors end with one line and
-exit status 2.
+The devices live in the server's database (``--db``, as for ``python -m bustrack.web``: a
+SQLite file or a ``postgresql://user:password@host/dbname`` URL; env ``BUSTRACK_DB``);
+only a hash of each token is kept. Errors end with one line and exit status 2.
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bustrack.settings import default_db
-from bustrack.store import SQLiteStore, StoreError
+from bustrack.store import SQLiteStore, StoreError, open_store
+
+if TYPE_CHECKING:
+    from bustrack.store.postgres import PostgresStore
 
 __all__ = ["main"]
 
@@ -33,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         default=os.environ.get("BUSTRACK_DB") or default_db(),
-        help="the server's database (default: %(default)s; env BUSTRACK_DB)",
+        help="the server's database: a SQLite file or a postgresql:// URL "
+        "(default: %(default)s; env BUSTRACK_DB)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="add a device and print its token (shown only once)")
@@ -56,9 +60,8 @@ def _when(ts: float | None) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit status."""
     args = _parser().parse_args(argv)
-    path = Path(args.db).expanduser()
     try:
-        store = SQLiteStore(path)
+        store = open_store(args.db)
     except StoreError as err:
         print(f"bustrack.devices: error: {err}", file=sys.stderr)
         return 2
@@ -68,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         store.close_now()
 
 
-def _run(args: argparse.Namespace, store: SQLiteStore, now: float) -> int:
+def _run(args: argparse.Namespace, store: SQLiteStore | PostgresStore, now: float) -> int:
     if args.command == "add":
         if not args.device.strip() or len(args.device) > 64 or args.device.startswith("sim/"):
             print(

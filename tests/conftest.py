@@ -19,6 +19,9 @@ from bustrack.simulation import Timetable
 from bustrack.web import create_app
 from bustrack.web.app import TEST_NOW_ENV, build_timetable
 
+# A PostgreSQL server for the store's tests (postgres_server, pg_url): tests/services.py.
+pytest_plugins = ["tests.services"]
+
 # Every timeout in the tests is multiplied by this, so a slow machine can be given
 # more time without editing tests.
 TIMEOUT_FACTOR = float(os.environ.get("BUSTRACK_TEST_TIMEOUT_FACTOR", "1"))

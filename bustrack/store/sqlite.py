@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import queue
-import secrets
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -27,6 +25,7 @@ from pathlib import Path
 
 from bustrack.sources.report import Report
 from bustrack.store.base import Device, StoreError
+from bustrack.store.tokens import hash_token, new_token
 
 __all__ = ["SQLiteStore", "hash_token", "new_token", "open_store"]
 
@@ -61,16 +60,6 @@ INSERT = (
 )
 COLUMNS = "device, ts_ms, lat, lon, speed, bearing, accuracy, trip_id, route_id, occupancy"
 MAX_GROUP = 2000  # batches in one transaction at most
-
-
-def new_token() -> str:
-    """A fresh device token: 32 random bytes, URL-safe."""
-    return secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    """What is stored of a token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _row(r: Report) -> tuple[object, ...]:

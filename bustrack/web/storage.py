@@ -8,12 +8,11 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 from aiohttp import web
 
 from bustrack.settings import default_db
-from bustrack.store import SQLiteStore
+from bustrack.store import connect_store, describe
 from bustrack.web.history import SIM_PREFIX
 from bustrack.web.keys import live_key, settings_key, store_key
 
@@ -22,10 +21,6 @@ __all__ = ["PRUNE_EVERY", "store_ctx"]
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY = 3600.0  # seconds between deletions of reports older than --keep-days
-
-
-def _open(db: str) -> SQLiteStore:
-    return SQLiteStore(Path(db or default_db()).expanduser())
 
 
 async def _prune(app: web.Application) -> None:
@@ -41,14 +36,15 @@ async def _prune(app: web.Application) -> None:
 
 
 async def store_ctx(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: open ``--db`` (unless a store was given), restore the devices that
-    reported within ``--drop-after``, prune hourly; close it on cleanup."""
+    """cleanup_ctx: open ``--db`` (a SQLite file or a PostgreSQL URL) unless a store was
+    given, restore the devices that reported within ``--drop-after``, prune hourly; close
+    it on cleanup."""
     settings = app[settings_key]
     own = store_key not in app
     if own:
-        opened = await asyncio.to_thread(_open, settings.db)
-        log.info("storing reports in %s", opened.path)
-        app[store_key] = opened
+        db = settings.db or default_db()
+        app[store_key] = await connect_store(db)
+        log.info("storing reports in %s", describe(db))
     store = app[store_key]
     for report in await store.latest(time.time() - settings.drop_after):
         if not report.device.startswith(SIM_PREFIX):  # the simulation's own samples
