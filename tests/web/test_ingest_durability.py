@@ -1,5 +1,6 @@
 """Acknowledged means durable: ``kill -9`` of the server during sustained ingest loses no
-report it acknowledged. Real processes: the devices CLI, the server, SIGKILL."""
+report it acknowledged. Real processes: the devices CLI, the server, SIGKILL; on a SQLite
+file and on a real PostgreSQL server (tests/services.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import aiohttp
 import orjson
+import psycopg
+import pytest
 
 from tests.conftest import timeout
 from tests.web.process import ROOT, ServerProcess
@@ -20,7 +23,7 @@ DEVICES = 8
 BATCH = 50
 
 
-def devices_cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def devices_cli(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run ``python -m bustrack.devices --db DB ARGS``."""
     return subprocess.run(
         [sys.executable, "-m", "bustrack.devices", "--db", str(db), *args],
@@ -32,8 +35,26 @@ def devices_cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_devices_cli_adds_lists_and_revokes(tmp_path: Path) -> None:
-    db = tmp_path / "b.db"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """``--db`` of each engine: a new SQLite file, a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "b.db")
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+def _rows(db: str, query: str) -> set[tuple[object, ...]]:
+    """What another connection reads from ``db`` (for SQLite, recovering its WAL as any
+    next start would)."""
+    if db.startswith("postgresql://"):
+        with psycopg.connect(db) as pg:
+            return set(pg.execute(query.encode()).fetchall())
+    with sqlite3.connect(db) as conn:
+        return set(conn.execute(query))
+
+
+def test_the_devices_cli_adds_lists_and_revokes(db: str) -> None:
     added = devices_cli(db, "add", "bus-1", "--route", "BEST_10AS", "--label", "MH01")
     assert added.returncode == 0, added.stderr
     token = added.stdout.splitlines()[-1]
@@ -47,8 +68,7 @@ def test_the_devices_cli_adds_lists_and_revokes(tmp_path: Path) -> None:
     assert missing.returncode == 2 and missing.stderr.strip() == (
         "bustrack.devices: error: no device 'bus-2' to revoke"
     )
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM devices WHERE revoked IS NULL").fetchone() == (0,)
+    assert _rows(db, "SELECT COUNT(*) FROM devices WHERE revoked IS NULL") == {(0,)}
 
 
 async def _writer(
@@ -80,9 +100,8 @@ async def _writer(
 
 
 async def test_kill_9_during_sustained_ingest_loses_no_acknowledged_report(
-    tmp_path: Path,
+    tmp_path: Path, db: str
 ) -> None:
-    db = tmp_path / "b.db"
     tokens = {}
     for i in range(DEVICES):
         out = devices_cli(db, "add", f"bus-{i}")
@@ -90,7 +109,7 @@ async def test_kill_9_during_sustained_ingest_loses_no_acknowledged_report(
         tokens[f"bus-{i}"] = out.stdout.splitlines()[-1]
     acked: set[tuple[str, int]] = set()
     stop = asyncio.Event()
-    with ServerProcess(tmp_path, "--db", str(db), "--source", "none") as server:
+    with ServerProcess(tmp_path, "--db", db, "--source", "none") as server:
         assert server.proc is not None
         url = server.url + "/api/ingest"
         writers = [asyncio.create_task(_writer(url, d, t, acked, stop)) for d, t in tokens.items()]
@@ -103,7 +122,6 @@ async def test_kill_9_during_sustained_ingest_loses_no_acknowledged_report(
         batches = await asyncio.gather(*writers)
     assert len(acked) >= 5000, len(acked)
     assert all(b > 0 for b in batches)
-    with sqlite3.connect(db) as conn:  # recovers the WAL as any next start would
-        stored = set(conn.execute("SELECT device, ts_ms FROM reports"))
+    stored = _rows(db, "SELECT device, ts_ms FROM reports")
     lost = acked - stored
     assert not lost, f"{len(lost)} of {len(acked)} acknowledged reports lost"
