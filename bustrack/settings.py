@@ -206,9 +206,11 @@ class Settings:
     )
     db: str = _setting(
         "",
-        "SQLite database keeping what bustrack is told: the positions devices send "
+        "Database keeping what bustrack is told: the positions devices send "
         "(committed before /api/ingest answers) and the devices allowed to send them "
-        "(python -m bustrack.devices).",
+        "(python -m bustrack.devices). A file path is a SQLite file; "
+        "postgresql://user:password@host:port/dbname uses that PostgreSQL database "
+        "(reports partitioned by day; old days dropped whole).",
         shown="$XDG_DATA_HOME/bustrack/bustrack.db, else ~/.local/share/bustrack/bustrack.db",
     )
     history: str = _setting(
