@@ -145,7 +145,7 @@ class PgWriter:
     async def _commit(self, batch: list[_Job]) -> None:
         try:
             results = await self._transaction([job.reports for job in batch])
-        except psycopg.Error as err:
+        except Exception as err:  # whatever it is, the callers hear of it; the task goes on
             error = StoreError(f"could not store reports: {err}")
             for job in batch:
                 job.settle(error)
@@ -158,7 +158,7 @@ class PgWriter:
         try:
             for report in job.reports:
                 results.extend((await self._transaction([[report]]))[0])
-        except psycopg.Error as err:
+        except Exception as err:
             job.settle(StoreError(f"could not store reports: {err}"))
             return
         job.settle(results)
