@@ -7,6 +7,7 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from aiohttp import web
@@ -21,6 +22,9 @@ from bustrack.web.app import TEST_NOW_ENV, build_timetable
 
 # A PostgreSQL server for the store's tests (postgres_server, pg_url): tests/services.py.
 pytest_plugins = ["tests.services"]
+
+if TYPE_CHECKING:
+    from tests.redis_server import RedisServer
 
 # Every timeout in the tests is multiplied by this, so a slow machine can be given
 # more time without editing tests.
@@ -124,3 +128,15 @@ def make_client(
         return await aiohttp_client(create_app(settings, feed=mumbai_feed, timetable=timetable))
 
     return make
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real redis-server of the test's own, stopped afterwards."""
+    from tests.redis_server import RedisServer  # it uses this module's helpers
+
+    server = RedisServer(tmp_path / "redis").start()
+    try:
+        yield server
+    finally:
+        server.stop()

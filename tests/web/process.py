@@ -34,8 +34,8 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 class ServerProcess:
     """A server started with ``--port <free port> ARGS``, its output kept in a file.
 
-    Use as a context manager: entering waits until ``/`` answers, leaving stops the
-    server like Ctrl+C (SIGTERM) and waits for it.
+    Use as a context manager: entering waits until ``ready`` (``/``) answers, leaving stops
+    the server like Ctrl+C (SIGTERM) and waits for it.
     """
 
     def __init__(
@@ -44,8 +44,10 @@ class ServerProcess:
         *args: str,
         env: dict[str, str] | None = None,
         port: int | None = None,
+        ready: str = "/",
     ) -> None:
         self.port = port or free_port()
+        self.ready = ready  # the path that answers once it serves (a feeder has no page)
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"server-{self.port}-{time.monotonic_ns()}.log"
         self._args = ["--port", str(self.port), *args]
@@ -67,8 +69,12 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server exited {self.proc.returncode}: {self.output()}")
             try:
-                with urllib.request.urlopen(self.url + "/", timeout=1):
+                with urllib.request.urlopen(self.url + self.ready, timeout=1):
                     return self
+            except urllib.error.HTTPError:
+                if self.ready != "/":  # it answers (/readyz may say 503 for a while)
+                    return self
+                time.sleep(0.1)
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.1)
         self.stop()
