@@ -26,7 +26,6 @@ from aiohttp import web
 from bustrack.broker.publish import RedisPublisher
 from bustrack.broker.redis import RedisBroker, broker_errors, safe_url
 from bustrack.web import gtfsrt
-from bustrack.web.history import SIM_PREFIX
 from bustrack.web.keys import (
     broker_key,
     fleet_key,
@@ -36,21 +35,11 @@ from bustrack.web.keys import (
     settings_key,
     store_key,
 )
+from bustrack.web.storage import restore_live
 
 __all__ = ["feeder_ctx"]
 
 log = logging.getLogger(__name__)
-
-
-async def restore_live(app: web.Application) -> int:
-    """Show live again what devices reported within ``--drop-after``; return how many."""
-    settings = app[settings_key]
-    restored = 0
-    for report in await app[store_key].latest(time.time() - settings.drop_after):
-        if not report.device.startswith(SIM_PREFIX):  # the simulation's own samples
-            app[live_key].accept(report)
-            restored += 1
-    return restored
 
 
 async def _elect(app: web.Application, broker: RedisBroker) -> None:

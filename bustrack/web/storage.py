@@ -15,8 +15,9 @@ from bustrack.settings import default_db
 from bustrack.store import connect_store, describe
 from bustrack.web.history import SIM_PREFIX
 from bustrack.web.keys import live_key, settings_key, store_key
+from bustrack.web.roles import feeds
 
-__all__ = ["PRUNE_EVERY", "store_ctx"]
+__all__ = ["PRUNE_EVERY", "restore_live", "store_ctx"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,17 @@ async def _prune(app: web.Application) -> None:
         await asyncio.sleep(PRUNE_EVERY)
 
 
+async def restore_live(app: web.Application) -> int:
+    """Show live again what devices reported within ``--drop-after``; return how many."""
+    restored = 0
+    since = time.time() - app[settings_key].drop_after
+    for report in await app[store_key].latest(since):
+        if not report.device.startswith(SIM_PREFIX):  # the simulation's own samples
+            app[live_key].accept(report)
+            restored += 1
+    return restored
+
+
 async def store_ctx(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: open ``--db`` (a SQLite file or a PostgreSQL URL) unless a store was
     given, restore the devices that reported within ``--drop-after``, prune hourly; close
@@ -46,13 +58,13 @@ async def store_ctx(app: web.Application) -> AsyncIterator[None]:
         app[store_key] = await connect_store(db)
         log.info("storing reports in %s", describe(db))
     store = app[store_key]
-    for report in await store.latest(time.time() - settings.drop_after):
-        if not report.device.startswith(SIM_PREFIX):  # the simulation's own samples
-            app[live_key].accept(report)
-    pruning = asyncio.create_task(_prune(app), name="bustrack-prune")
+    await restore_live(app)
+    # With --role web, the feeder prunes: the store is shared.
+    pruning = asyncio.create_task(_prune(app), name="bustrack-prune") if feeds(settings) else None
     yield
-    pruning.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await pruning
+    if pruning is not None:
+        pruning.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pruning
     if own:
         await store.close()

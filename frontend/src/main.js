@@ -257,7 +257,7 @@ function drawLive(changes, options) {
 /** Recompute which buses are stale (their last report is older than stale_after_s). */
 function checkStale() {
 	const now = serverNow();
-	stale = staleIds(fleet.values(), now, staleAfterMs);
+	stale = staleIds(fleet.values(), now, staleAfterMs, fleet.lastTs ?? now);
 	buses.setStale(playback.active ? playback.staleIds(staleAfterMs) : stale);
 }
 setInterval(checkStale, 1000);

@@ -11,16 +11,22 @@ export function silentForMs(vehicle, now) {
 	return vehicle.reportedMs > 0 ? Math.max(0, now - vehicle.reportedMs) : 0;
 }
 
-/** Whether `vehicle` has been silent for longer than `staleAfterMs` at server time `now`. */
-export function isStale(vehicle, now, staleAfterMs) {
-	return vehicle.reportedMs > 0 && now - vehicle.reportedMs > staleAfterMs;
+/**
+ * Whether `vehicle` has been silent for longer than `staleAfterMs` at server time `now`.
+ * `heardMs` is the time of the last frame the page got (default `now`): a bus that was
+ * reporting then is as old as that frame, so when frames stop coming (the server lost
+ * its sources, its feeder died) every bus greys with its age, none stays frozen as live.
+ */
+export function isStale(vehicle, now, staleAfterMs, heardMs = now) {
+	const since = vehicle.reportedMs > 0 ? Math.min(vehicle.reportedMs, heardMs) : heardMs;
+	return now - since > staleAfterMs;
 }
 
-/** The ids of the stale vehicles among `vehicles` (an iterable of records). */
-export function staleIds(vehicles, now, staleAfterMs) {
+/** The ids of the stale vehicles among `vehicles` (an iterable of records); see isStale. */
+export function staleIds(vehicles, now, staleAfterMs, heardMs = now) {
 	const ids = new Set();
 	for (const vehicle of vehicles) {
-		if (isStale(vehicle, now, staleAfterMs)) { ids.add(vehicle.id); }
+		if (isStale(vehicle, now, staleAfterMs, heardMs)) { ids.add(vehicle.id); }
 	}
 	return ids;
 }

@@ -20,6 +20,15 @@ test('a bus is stale once silent for longer than stale_after', () => {
 	assert.ok(!sameIds(new Set(['a']), new Set(['a', 'b'])));
 });
 
+test('when frames stop coming, every bus greys with the age of the last frame', () => {
+	const heard = 1_000_000;
+	const buses = [V(1, 'a'), V(2, 'b', heard - 30_000)];
+	assert.deepEqual([...staleIds(buses, heard + 20_000, 60_000, heard)], []);
+	assert.deepEqual([...staleIds(buses, heard + 40_000, 60_000, heard)], ['b'], 'b: silent 70 s');
+	assert.deepEqual([...staleIds(buses, heard + 60_001, 60_000, heard)], ['a', 'b'], 'no frame for 60 s');
+	assert.equal(isStale(V(1, 'a'), heard + 60_001, 60_000), false, 'without heardMs: as before');
+});
+
 test('a silent bus is as old as its last report, not as the latest frame', () => {
 	const f = new Fleet();
 	f.applySnapshot({ts: 100_000, vehicles: [V(1, 'a'), V(2, 'b', 40_000)]}, 100_000);

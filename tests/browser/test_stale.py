@@ -158,3 +158,41 @@ def test_a_silent_bus_is_never_shown_arriving_now(page: Page, server: Server) ->
     ws.send(board(page.evaluate("() => Date.now()"), live=False))
     page.wait_for_timeout(timeout(200))
     assert page.evaluate("() => window.bustrack.stopPanelState().rows[0].when") == "noSignal"
+
+
+def test_when_frames_stop_coming_every_bus_greys_with_its_age(page: Page, server: Server) -> None:
+    """The feeder died (or the server lost its sources): the socket stays open but says
+    nothing. The buses are not left frozen as live."""
+    sockets: list[WebSocketRoute] = []
+    page.clock.install()
+    page.route_web_socket(re.compile(r"/ws(\?.*)?$"), lambda ws: sockets.append(ws))
+    page.goto(server.url + "/")
+    deadline = time.monotonic() + timeout(20)
+    while not sockets:
+        assert time.monotonic() < deadline, "the page did not connect"
+        page.wait_for_timeout(timeout(50))
+    ws = sockets[0]
+    centre = page.evaluate("() => window.bustrack.map.getCenter()")
+    lat, lon = centre["lat"], centre["lng"]
+    now = page.evaluate("() => Date.now()")
+    buses = [_record(1, SILENT, lat, lon - 0.02, 0), _record(2, TALKING, lat, lon + 0.02, 0)]
+    ws.send(_frame("snapshot", now, buses))
+    page.wait_for_function("() => window.bustrack.shownMarkerCount() === 2", timeout=timeout(10_000))
+    page.clock.fast_forward(30_000)  # half a minute without a frame: still live
+    page.wait_for_timeout(timeout(1500))
+    assert page.evaluate("() => window.bustrack.greyedVehicleIds()") == []
+    page.clock.fast_forward(31_000)  # past stale_after_s (60 s) since the last frame
+    page.wait_for_function(
+        "() => window.bustrack.greyedVehicleIds().length === 2", timeout=timeout(5000)
+    )
+    r, g, b, _ = page.evaluate(PIXEL_AT_BUS, TALKING)
+    assert max(r, g, b) - min(r, g, b) < 16, "grey, not red"
+    assert page.evaluate("(id) => window.bustrack.openPopup(id)", TALKING)
+    expect(page.locator(".bus-popup")).to_contain_text("1 min ago")
+    # Frames come again (a standby feeder took over; web processes resync): live again.
+    # The page may have opened a new socket meanwhile (it does on a silent one).
+    page.wait_for_function("() => window.bustrack.connectionState() === 'open'")
+    sockets[-1].send(_frame("snapshot", page.evaluate("() => Date.now()"), buses))
+    page.wait_for_function(
+        "() => window.bustrack.greyedVehicleIds().length === 0", timeout=timeout(5000)
+    )
