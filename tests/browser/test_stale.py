@@ -177,7 +177,8 @@ def test_when_frames_stop_coming_every_bus_greys_with_its_age(page: Page, server
     now = page.evaluate("() => Date.now()")
     buses = [_record(1, SILENT, lat, lon - 0.02, 0), _record(2, TALKING, lat, lon + 0.02, 0)]
     ws.send(_frame("snapshot", now, buses))
-    page.wait_for_function("() => window.bustrack.shownMarkerCount() === 2", timeout=timeout(10_000))
+    shown = "() => window.bustrack.shownMarkerCount() === 2"
+    page.wait_for_function(shown, timeout=timeout(10_000))
     page.clock.fast_forward(30_000)  # half a minute without a frame: still live
     page.wait_for_timeout(timeout(1500))
     assert page.evaluate("() => window.bustrack.greyedVehicleIds()") == []
