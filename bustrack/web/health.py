@@ -26,7 +26,7 @@ from aiohttp import web
 
 from bustrack.web.counts import tick_stats_key
 from bustrack.web.gtfsrt_poll import FeedStatus, feeds_key
-from bustrack.web.keys import feed_key, settings_key, ticker_key
+from bustrack.web.keys import feed_key, leader_key, settings_key, ticker_key
 
 __all__ = [
     "TICK_STALE_MIN",
@@ -83,12 +83,21 @@ def readiness(app: web.Application, loop_now: float, now: float) -> dict[str, An
     stale = max(TICK_STALE_TICKS * settings.tick, TICK_STALE_MIN)
     age = None if stats.last_end is None else max(0.0, loop_now - stats.last_end)
     running = task is not None and not task.done()
+    ticking = age is not None and age <= stale
     checks["ticker"] = {
-        "ok": running and age is not None and age <= stale,
+        "ok": running and ticking,
         "running": running,
         "last_tick_age": None if age is None else round(age, 3),
         "max_age": stale,
     }
+    leader = app.get(leader_key)
+    if leader is not None and not leader.is_set() and settings.role == "feeder":
+        # A standby feeder does not tick until it takes over: ready to.
+        checks["ticker"].update(ok=running, standby=True)
+    elif settings.redis and settings.role == "web":
+        # The relay is this process's ticker. Ticks that stopped coming (no feeder) leave
+        # it serving its pages, which grey the buses: it stays in rotation, and says so.
+        checks["ticker"].update(ok=running, feeder_ticking=ticking)
     sources = [
         _source(status, now, settings.ready_source_age)
         for status in app.get(feeds_key, {}).values()

@@ -128,6 +128,8 @@ async def test_when_the_feeder_dies_a_standby_takes_over_and_pages_resync(
             active = first if "now the active feeder" in first.output() else second
             standby = second if active is first else first
             assert "standing by" in standby.output()
+            status, body = _get(standby.url + "/readyz")  # ready to take over
+            assert status == 200 and orjson.loads(body)["checks"]["ticker"]["standby"] is True
             assert active.proc is not None
             active.proc.kill()  # kill -9: its lock is not released, it expires
             killed = time.monotonic()
@@ -141,6 +143,8 @@ async def test_when_the_feeder_dies_a_standby_takes_over_and_pages_resync(
             assert took < timeout(2 + 1 + 5), took  # the lock's TTL, a tick, start-up
             assert w.drops == 0
             await w.wait_for("update", snap.at, 10, "updates from the new feeder")
+            status, body = _get(web.url + "/readyz")
+            assert status == 200 and orjson.loads(body)["checks"]["ticker"]["feeder_ticking"]
         finally:
             await w.stop()
         assert "now the active feeder" in standby.output()
