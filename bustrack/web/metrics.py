@@ -39,11 +39,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram,
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.process_collector import ProcessCollector
 
+from bustrack.broker.publish import RedisPublisher
 from bustrack.channels import ALL
 from bustrack.web.counts import IngestCounts, TickStats, ingest_counts_key, tick_stats_key
 from bustrack.web.gtfsrt_poll import feeds_key
 from bustrack.web.health import shown_url
-from bustrack.web.keys import fleet_key, hub_key, settings_key
+from bustrack.web.keys import fleet_key, hub_key, leader_key, publisher_key, settings_key
+from bustrack.web.relay import relay_key
+from bustrack.web.roles import feeds
 from bustrack.web.serve import PortError
 
 __all__ = ["Metrics", "add_metrics", "client_kind", "metrics_key"]
@@ -135,9 +138,13 @@ class _AppCollector:
         app = self._app
         yield from self._clients(app)
         stats: TickStats = app[tick_stats_key]
-        vehicles = GaugeMetricFamily("bustrack_vehicles", "Buses in the fleet at the last tick.")
-        vehicles.add_metric([], len(app[fleet_key]))
-        yield vehicles
+        if feeds(app[settings_key]):  # a web process of --redis has no fleet of its own
+            vehicles = GaugeMetricFamily(
+                "bustrack_vehicles", "Buses in the fleet at the last tick."
+            )
+            vehicles.add_metric([], len(app[fleet_key]))
+            yield vehicles
+        yield from self._broker(app)
         if stats.last_end is not None:
             age = GaugeMetricFamily(
                 "bustrack_feed_age_seconds",
@@ -147,6 +154,35 @@ class _AppCollector:
             yield age
         yield from self._sources(app)
         yield from self._ingest(app[ingest_counts_key])
+
+    def _broker(self, app: web.Application) -> Iterable[Metric]:
+        relay = app.get(relay_key)
+        if relay is not None:
+            for name, doc, value in (
+                ("bustrack_broker_ticks", "Ticks received from the feeder.", relay.ticks),
+                (
+                    "bustrack_broker_resyncs",
+                    "Ticks that did not follow the one before (another feeder, lost "
+                    "messages): every client was sent a snapshot.",
+                    relay.resyncs,
+                ),
+                ("bustrack_broker_bad_messages", "Broker messages not understood.", relay.bad),
+            ):
+                yield CounterMetricFamily(name, doc, value=value)
+        leader = app.get(leader_key)
+        if leader is not None and feeds(app[settings_key]):
+            active = GaugeMetricFamily(
+                "bustrack_feeder_active", "1 while this process is the active feeder."
+            )
+            active.add_metric([], 1.0 if leader.is_set() else 0.0)
+            yield active
+            publisher = app[publisher_key]
+            if isinstance(publisher, RedisPublisher):
+                receivers = GaugeMetricFamily(
+                    "bustrack_broker_receivers", "Web processes that got the last tick."
+                )
+                receivers.add_metric([], publisher.receivers)
+                yield receivers
 
     def _clients(self, app: web.Application) -> Iterable[Metric]:
         hub = app[hub_key]

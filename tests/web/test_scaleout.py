@@ -90,9 +90,10 @@ async def test_redis_restarting_keeps_clients_connected_and_resyncs_them(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
     db = tmp_path / "b.db"
+    metrics = free_port()
     with (
         feeder(tmp_path, redis_server.url, db) as feed,
-        web_process(tmp_path, redis_server.url, db) as web,
+        web_process(tmp_path, redis_server.url, db, "--metrics-port", str(metrics)) as web,
     ):
         w = Watcher(web.url.replace("http", "ws") + "/ws").start()
         try:
@@ -104,6 +105,13 @@ async def test_redis_restarting_keeps_clients_connected_and_resyncs_them(
             await w.wait_for("update", snap.at, 10, "updates after the resync")
             assert w.drops == 0 and w.conns == 1  # the page never lost its connection
             assert snap.vehicles > 500
+            exposition = _get(f"http://127.0.0.1:{metrics}/metrics")[1].decode()
+            resyncs = [
+                line
+                for line in exposition.splitlines()
+                if line.startswith("bustrack_broker_resyncs_total")
+            ]
+            assert resyncs and float(resyncs[0].split()[-1]) >= 1, resyncs
         finally:
             await w.stop()
         web_log, feed_log = web.output(), feed.output()
