@@ -67,7 +67,7 @@ from bustrack.gtfs.model import (
 __all__ = ["FORMAT_VERSION", "MAGIC", "CodecError", "decode_feed", "encode_feed"]
 
 MAGIC = b"BTFEED\r\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: trips hold their stop_sequences
 _HEADER = struct.Struct("<8sIBB32sQ")
 _ITEMSIZES = (array("i").itemsize, array("d").itemsize)
 _BIG_ENDIAN = sys.byteorder == "big"
@@ -163,6 +163,7 @@ def encode_feed(feed: Feed) -> bytes:
                 ints.add(trip.departures, f"{what} departures"),
                 floats.add(trip.distances, f"{what} distances"),
                 _finite(trip.shape_offset, f"{what} shape_offset"),
+                ints.add(trip.stop_sequences, f"{what} stop_sequences"),
             ]
         )
     doc = {
@@ -240,7 +241,7 @@ _COLUMNS: dict[str, tuple[tuple[type, ...], ...]] = {
     "agencies": ((str,),) * 4,
     "stops": ((str,), (str,), (float,), (float,), (int,), (str, _NONE)),
     "routes": ((str,), (str,), (str,), (str,), (int,), (str, _NONE), (str, _NONE)),
-    "trips": ((str,),) * 4 + ((int, _NONE), (str, _NONE)) + ((int,),) * 4 + ((float,),),
+    "trips": ((str,),) * 4 + ((int, _NONE), (str, _NONE)) + ((int,),) * 4 + ((float,), (int,)),
     "frequencies": ((str,), (list,)),
     "shapes": ((str,), (int,), (int,), (int,)),
     "calendars": ((str,), (list,), (int,), (int,)),
@@ -380,12 +381,15 @@ def _feed(doc: dict[str, Any], ints: list[array[int]], floats: list[array[float]
         stop_tuple = _pick(patterns, row[6], "pattern")
         arrivals, departures = _pick(ints, row[7], "array"), _pick(ints, row[8], "array")
         distances = _pick(floats, row[9], "array")
+        sequences = _pick(ints, row[11], "array")
         if not len(stop_tuple) == len(arrivals) == len(departures) == len(distances):
             raise _fail(f"trip '{row[0]}' has arrays of different lengths")
+        if len(sequences) not in (0, len(stop_tuple)):
+            raise _fail(f"trip '{row[0]}' has {len(sequences)} stop_sequences")
         trips.append(
             Trip(
                 *(row[0], row[1], row[2], row[3], row[4], row[5]),
-                *(stop_tuple, arrivals, departures, distances, row[10]),
+                *(stop_tuple, arrivals, departures, distances, row[10], sequences),
             )
         )
     shapes = []

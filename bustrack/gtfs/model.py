@@ -83,6 +83,9 @@ class Trip:
     from the shape's first point (0.0 without a shape): stop ``i`` is at
     ``shape_offset + distances[i]`` on the shape. It is non-zero when a trip starts
     part-way along its shape, e.g. a short working sharing a full route's shape.
+    ``stop_sequences`` are the ``stop_sequence`` values of ``stop_times.txt``, one per
+    stop (increasing, not necessarily consecutive); empty for a trip built in code, whose
+    stops then count 1, 2, 3... (see :meth:`stop_sequence`).
     """
 
     trip_id: str
@@ -96,6 +99,11 @@ class Trip:
     departures: array[int]
     distances: array[float]
     shape_offset: float = 0.0
+    stop_sequences: array[int] = field(default_factory=lambda: array("i"))
+
+    def stop_sequence(self, k: int) -> int:
+        """Return the ``stop_sequence`` of the trip's ``k``-th stop (from 0)."""
+        return self.stop_sequences[k] if self.stop_sequences else k + 1
 
     @property
     def start(self) -> int:

@@ -125,6 +125,7 @@ class _Builder:
         self.has_dist = table.column("shape_dist_traveled") is not None
         self.rows = _read_rows(table, {t.trip_id: i for i, t in enumerate(trips)}, stops)
         self.patterns: dict[tuple[int, ...], tuple[str, ...]] = {}
+        self.sequences: dict[tuple[int, ...], array[int]] = {}
         self.computed: dict[tuple[str | None, tuple[int, ...]], tuple[array[float], float]] = {}
         self.indexes: dict[str, ShapeIndex] = {}
         self.unit = 1.0
@@ -205,6 +206,10 @@ class _Builder:
         stop_ids = self.patterns.get(stops)
         if stop_ids is None:
             stop_ids = self.patterns[stops] = tuple(self.stop_ids[s] for s in stops)
+        numbers = tuple(r.sequence[i] for i in rows)
+        sequences = self.sequences.get(numbers)
+        if sequences is None:  # most trips number their stops alike: one array for them
+            sequences = self.sequences[numbers] = array("i", numbers)
         return Trip(
             trip_id=trip.trip_id,
             route_id=trip.route_id,
@@ -217,6 +222,7 @@ class _Builder:
             departures=array("i", departures),
             distances=distances,
             shape_offset=offset,
+            stop_sequences=sequences,
         )
 
     # Distances along the trip.

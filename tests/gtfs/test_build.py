@@ -60,6 +60,21 @@ def test_minimal_feed_builds_every_object() -> None:
     assert t1.arrivals.typecode == "i" and t1.distances.typecode == "d"
 
 
+def test_trips_keep_their_stop_sequence_values() -> None:
+    # Numbered 10, 20, 30 and listed out of order: the stops are sorted, the numbers kept
+    # (GTFS-rt names a trip's stops by them).
+    st = (
+        "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+        "T1,08:10:00,08:10:00,C,30\nT1,08:00:00,08:00:00,A,10\nT1,08:04:00,08:05:00,B,20\n"
+        "T2,09:00:00,09:00:00,C,1\nT2,09:05:00,09:05:30,B,2\nT2,09:10:00,09:10:00,A,3\n"
+    )
+    feed = build("minimal", stop_times_txt=st)
+    t1, t2 = feed.trips["T1"], feed.trips["T2"]
+    assert t1.stop_ids == ("A", "B", "C") and list(t1.stop_sequences) == [10, 20, 30]
+    assert [t1.stop_sequence(k) for k in range(3)] == [10, 20, 30]
+    assert list(t2.stop_sequences) == [1, 2, 3]
+
+
 def test_frequencies_keep_exact_times_and_sort_windows() -> None:
     feed = build("frequencies")
     t1 = feed.frequencies["T1"]

@@ -77,7 +77,7 @@ def test_the_header_is_as_documented(kochi: Feed) -> None:
 def test_a_round_trip_keeps_every_value_and_what_trips_share(kochi: Feed) -> None:
     feed = decode_feed(encode_feed(kochi))
     assert_identical(kochi, feed)
-    for attr in ("stop_ids", "distances"):
+    for attr in ("stop_ids", "distances", "stop_sequences"):
         before = {id(getattr(t, attr)) for t in kochi.trips.values()}
         after = {id(getattr(t, attr)) for t in feed.trips.values()}
         assert len(after) == len(before) < len(kochi.trips)
