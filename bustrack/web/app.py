@@ -55,6 +55,7 @@ from bustrack.web.keys import (
 )
 from bustrack.web.metrics import add_metrics
 from bustrack.web.peers import Peers, peers_key, request_limits
+from bustrack.web.pwa import add_pwa_routes
 from bustrack.web.relay import relay_ctx
 from bustrack.web.roles import broker_ctx, feeds, serves, use_redis
 from bustrack.web.storage import store_ctx
@@ -166,6 +167,7 @@ def create_app(
         add_history_routes(app)
         app.router.add_static(STATIC_APP, FRONTEND_DIR / "src", name="static_app")
         app.router.add_static(STATIC_LEAFLET, leaflet_dir, name="static_leaflet")
+        add_pwa_routes(app, leaflet_dir)  # manifest, favicon, service worker
     add_health_routes(app)
     app.cleanup_ctx.append(store_ctx)
     if feeds(settings):

@@ -3,7 +3,8 @@
 - ``Content-Security-Policy``: scripts, styles, fonts and connections from the page's own
   origin only (``'self'`` covers its ``ws://``/``wss://``), no ``unsafe-inline`` and no
   ``unsafe-eval`` (the page has no inline script: its configuration is a JSON data block,
-  which browsers never run); images also from the map tiles' host; no plugins, no
+  which browsers never run); images also from the map tiles' host; the service worker and
+  the manifest from the page's origin only (``worker-src``, ``manifest-src``); no plugins, no
   ``<base>``, no forms, and no framing (``frame-ancestors 'none'``, with
   ``X-Frame-Options: DENY`` for old browsers).
 - ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: strict-origin-when-cross-origin``,
@@ -52,6 +53,8 @@ def content_security_policy(tile_url: str) -> str:
             f"img-src {images}",
             "connect-src 'self'",
             "font-src 'self'",
+            "worker-src 'self'",
+            "manifest-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'none'",
