@@ -20,6 +20,7 @@ import {Alerts} from './alerts.js';
 import {createMap} from './map.js';
 import {playbackOn} from './playback.js';
 import {PlaybackBar} from './playbackBar.js';
+import {registerServiceWorker} from './serviceWorker.js';
 import {ServiceClock} from './serviceClock.js';
 import {Sheet} from './sheet.js';
 import {staleIds} from './stale.js';
@@ -365,9 +366,16 @@ connection.on('protocolerror', ({error}) => {
 	console.warn('bustrack: dropped a frame that breaks docs/protocol.md:', error.message);
 });
 
-window.addEventListener('online', () => connection.retryNow());
+window.addEventListener('online', () => {
+	status.setOffline(false);
+	connection.retryNow();
+});
+window.addEventListener('offline', () => status.setOffline(true));
+status.setOffline(navigator.onLine === false);
 
 connection.start();
+// The page on the home screen, and opening offline from the worker's copy (sw.js).
+registerServiceWorker();
 
 // A small API for automated browser tests (and curious humans in the console).
 window.bustrack = {

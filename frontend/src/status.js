@@ -1,7 +1,9 @@
 /**
  * The status line: connection state, how many buses are in view (or on the route shown alone),
  * service time and the clock's note; in playback (playback.js), that it is playback and of which
- * moment, whatever the connection does meanwhile (`state` stays the connection's).
+ * moment, whatever the connection does meanwhile (`state` stays the connection's). Until the
+ * first live frame (the page opened from the service worker's copy, sw.js), or while the browser
+ * is offline, it says it is waiting for live data.
  *
  * Owns the DOM inside its element and nothing else. The element is a polite live region;
  * the parts that change every second (count, countdown, time) are marked `aria-live="off"`
@@ -44,6 +46,9 @@ export class StatusLine {
 		this._serverNote = '';
 		this._remark = null; // {key} of the remark, or null
 		this._playback = null; // the time of day (s) shown in playback, NaN if unknown; null: not in playback
+		this._offline = false; // the browser says it has no network
+		this._wasLive = false; // live data came since the page opened
+		this._waitsForData = false;
 		this._build();
 		this.connecting();
 		i18n.onChange(() => this._render());
@@ -97,6 +102,7 @@ export class StatusLine {
 	live(count, {route = null} = {}) {
 		this._count = count;
 		this._route = route;
+		this._wasLive = true;
 		return this._setState('live');
 	}
 
@@ -149,6 +155,19 @@ export class StatusLine {
 		return this;
 	}
 
+	/** Whether the browser is offline (`navigator.onLine` false): then, not live, the line says
+	 * so, without a countdown (the page reconnects when the browser is back online). */
+	setOffline(offline) {
+		this._offline = Boolean(offline);
+		this._render();
+		return this;
+	}
+
+	/** Whether the line says it waits for live data (offline, or none came yet and reconnecting). */
+	get waitsForData() {
+		return this._waitsForData;
+	}
+
 	// Rendering.
 
 	_setState(state) {
@@ -178,11 +197,18 @@ export class StatusLine {
 				: t('statusBusesOnRoute', {count: this._count, route: this._route});
 		} else if (state === 'waiting') {
 			const seconds = Math.max(0, Math.ceil((this._retryAt - this._now()) / 1000));
-			label = t('statusReconnecting');
+			label = t(this._wasLive ? 'statusReconnecting' : 'statusWaitingData');
 			detail = t('statusCountdown', {count: seconds});
 		} else if (state === 'outdated') {
 			label = t('statusOutdated');
 		}
+		const offline = this._offline && (state === 'connecting' || state === 'waiting');
+		if (offline) {
+			label = t('statusOffline');
+			detail = '';
+		}
+		this._waitsForData = offline || (state === 'waiting' && !this._wasLive);
+		this._el.dataset.offline = String(offline);
 		const playback = this._playback !== null && state !== 'outdated';
 		let time = this._time && state === 'live' ? t('statusServiceTime', {time: this._i18n.digits(this._time)}) : '';
 		if (playback) {

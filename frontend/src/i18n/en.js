@@ -28,6 +28,8 @@ export default {
 		statusConnecting: 'connecting…',
 		statusLive: 'live',
 		statusReconnecting: 'reconnecting in',
+		statusWaitingData: 'waiting for live data · reconnecting in',
+		statusOffline: 'offline · waiting for live data',
 		statusCountdown: {one: '{count}s…', other: '{count}s…'},
 		statusBuses: {one: '· {count} bus in view', other: '· {count} buses in view'},
 		statusBusesOnRoute: {one: '· {count} bus on route {route}', other: '· {count} buses on route {route}'},

@@ -20,6 +20,8 @@ export default {
 		statusConnecting: 'कनेक्ट हो रहा है…',
 		statusLive: 'लाइव',
 		statusReconnecting: 'दोबारा कनेक्ट',
+		statusWaitingData: 'लाइव डेटा का इंतज़ार · दोबारा कनेक्ट',
+		statusOffline: 'ऑफ़लाइन · लाइव डेटा का इंतज़ार',
 		statusCountdown: {one: '{count} सेकंड में…', other: '{count} सेकंड में…'},
 		statusBuses: {one: '· {count} बस दिख रही है', other: '· {count} बसें दिख रही हैं'},
 		statusBusesOnRoute: {one: '· रूट {route} पर {count} बस', other: '· रूट {route} पर {count} बसें'},

@@ -20,6 +20,8 @@ export default {
 		statusConnecting: 'जोडणी होत आहे…',
 		statusLive: 'थेट',
 		statusReconnecting: 'पुन्हा जोडणी',
+		statusWaitingData: 'थेट माहितीची प्रतीक्षा · पुन्हा जोडणी',
+		statusOffline: 'ऑफलाइन · थेट माहितीची प्रतीक्षा',
 		statusCountdown: {one: '{count} सेकंदात…', other: '{count} सेकंदांत…'},
 		statusBuses: {one: '· {count} बस दिसत आहे', other: '· {count} बस दिसत आहेत'},
 		statusBusesOnRoute: {one: '· मार्ग {route} वर {count} बस', other: '· मार्ग {route} वर {count} बस'},
