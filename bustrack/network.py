@@ -14,19 +14,16 @@ described in ``docs/api.md``) answers every request from the result.
   each with the routes serving it, sorted by label. Box queries cost a binary
   search on longitude; when more stops match than asked for, an evenly spread
   sample is returned.
-- **Search**: route numbers and names, stop names; case, accents and punctuation
-  do not matter. Ranks: exact route number, number prefix, name starting with
-  the query, words starting with the query's words, the query inside a word
-  (from :data:`MIN_INSIDE` characters). Stops of
-  the same name within :data:`SAME_PLACE_M` (the two sides of a road) are given
-  once.
+- **Search**: route numbers and names, stop names, ranked by :mod:`bustrack.search`
+  (abbreviations, spelling variants and typos; an exact route number first, then
+  stops whose name matches, then routes). Stops of the same name within
+  :data:`SAME_PLACE_M` (the two sides of a road) are given once.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +31,7 @@ from dataclasses import dataclass
 from bustrack.geo import haversine_m
 from bustrack.gtfs.model import Feed, Route, Stop, Trip
 from bustrack.palette import route_color, text_color_for
+from bustrack.search import MIN_INSIDE, SearchIndex, fold
 
 __all__ = [
     "DECIMALS",
@@ -53,7 +51,6 @@ __all__ = [
 TOLERANCE_M = 5.0
 DECIMALS = 5
 SAME_PLACE_M = 1000.0
-MIN_INSIDE = 3
 _M_PER_DEG = 6_371_008.8 * math.pi / 180
 
 BBox = tuple[float, float, float, float]  # west, south, east, north
@@ -89,38 +86,10 @@ class NetworkStop:
 # Text.
 
 
-def fold(text: str) -> str:
-    """Return ``text`` for matching: no accents, case-folded, words split by single spaces.
-
-    ``"Chhatrapati Shivaji Maharaj Terminus (CSMT)"`` → ``"chhatrapati shivaji maharaj
-    terminus csmt"``; ``"Église"`` → ``"eglise"``; ``"A ⇆ B"`` → ``"a b"``.
-    """
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(re.split(r"[\W_]+", plain)).strip()
-
-
 def natural_key(label: str) -> tuple[tuple[int, int | str], ...]:
     """Return a sort key ordering numbers by value: ``"2" < "10" < "10A" < "A1"``."""
     parts = re.findall(r"\d+|\D+", label.casefold())
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
-
-
-def _match_rank(query: str, words: Sequence[str], text: str) -> int | None:
-    """Rank how ``text`` (folded) matches ``query`` (folded, split into ``words``).
-
-    2: ``text`` starts with the query at a word; 3: every query word starts a word of
-    ``text``; 4: the query appears inside a word (queries of :data:`MIN_INSIDE`
-    characters or more: shorter ones would match nearly everything); None: no match.
-    """
-    if (" " + text).find(" " + query) >= 0:
-        return 2
-    text_words = text.split()
-    if all(any(w.startswith(q) for w in text_words) for q in words):
-        return 3
-    if len(query) >= MIN_INSIDE and query in text:
-        return 4
-    return None
 
 
 # Geometry.
@@ -315,9 +284,12 @@ class Network:
         self.bbox = _stop_bbox(self.stops)
         self._lons = [s.lon for s in self.stops]
         self._routes_by_id = {r.route_id: r for r in self.routes}
-        self._route_texts = [(fold(r.short_name), fold(r.long_name)) for r in self.routes]
-        folded: dict[str, str] = {}
-        self._stop_names = [folded.setdefault(s.name, fold(s.name)) for s in self.stops]
+        self._index = SearchIndex(
+            [r.short_name for r in self.routes],
+            [r.long_name for r in self.routes],
+            [s.name for s in self.stops],
+            [len(s.route_ids) for s in self.stops],
+        )
 
     def route(self, route_id: str) -> NetworkRoute | None:
         """Return the route ``route_id``, or None."""
@@ -342,46 +314,25 @@ class Network:
 
     def search(self, query: str, limit: int = 10) -> tuple[list[NetworkRoute], list[NetworkStop]]:
         """Return the routes and stops matching ``query``, best first, at most ``limit`` each."""
-        q = fold(query)
-        if not q:
-            return [], []
-        words = q.split()
-        needle = max(words, key=len)  # every match contains the query's longest word
-        ranked: list[tuple[int, int]] = []
-        for k, (short, long) in enumerate(self._route_texts):
-            if needle not in short and needle not in long:
-                continue
-            if short == q:
-                rank: int | None = 0
-            elif short.startswith(q):
-                rank = 1
-            else:
-                ranks = [
-                    r for r in (_match_rank(q, words, short), _match_rank(q, words, long)) if r
-                ]
-                rank = min(ranks) if ranks else None
-            if rank is not None:
-                ranked.append((rank, k))  # routes are already in label order
-        routes = [self.routes[k] for _, k in sorted(ranked)[:limit]]
+        routes, stops = self.search_ranked(query, limit)
+        return [r for r, _ in routes], [s for s, _ in stops]
 
-        candidates: list[tuple[int, str, int]] = []
-        for k, name in enumerate(self._stop_names):
-            if needle not in name:
-                continue
-            rank = 0 if name == q else 1 if name.startswith(q) else _match_rank(q, words, name)
-            if rank is not None:
-                candidates.append((rank, name, k))
-        candidates.sort(key=lambda c: (c[0], c[1], self.stops[c[2]].stop_id))
-        kept: list[tuple[str, NetworkStop]] = []
-        for _, name, k in candidates:
-            stop = self.stops[k]
+    def search_ranked(
+        self, query: str, limit: int = 10
+    ) -> tuple[list[tuple[NetworkRoute, int]], list[tuple[NetworkStop, int]]]:
+        """Like :meth:`search`, each result with its rank (:data:`bustrack.search.RANKS`)."""
+        route_matches, stop_matches = self._index.search(query)
+        routes = [(self.routes[m.index], m.rank) for m in route_matches[:limit]]
+        kept: list[tuple[NetworkStop, int]] = []
+        for m in stop_matches:
+            stop = self.stops[m.index]
             if any(
-                name == other_name
+                fold(stop.name) == fold(other.name)
                 and haversine_m(stop.lat, stop.lon, other.lat, other.lon) < SAME_PLACE_M
-                for other_name, other in kept
+                for other, _ in kept
             ):
                 continue
-            kept.append((name, stop))
+            kept.append((stop, m.rank))
             if len(kept) == limit:
                 break
-        return routes, [stop for _, stop in kept]
+        return routes, kept

@@ -275,13 +275,19 @@ class Api:
         etag, answer = self._cached(request)
         if answer is not None:
             return answer
-        routes, stops = self.network.search(q, SEARCH_LIMIT)
+        routes, stops = self.network.search_ranked(q, SEARCH_LIMIT)
         return self._dynamic(
             etag,
             {
                 "routes": [
-                    {"id": r.route_id, "label": r.label, "long_name": r.long_name, "color": r.color}
-                    for r in routes
+                    {
+                        "id": r.route_id,
+                        "label": r.label,
+                        "long_name": r.long_name,
+                        "color": r.color,
+                        "rank": rank,
+                    }
+                    for r, rank in routes
                 ],
                 "stops": [
                     {
@@ -290,8 +296,9 @@ class Api:
                         "lat": s.lat,
                         "lon": s.lon,
                         "routes": s.route_ids,
+                        "rank": rank,
                     }
-                    for s in stops
+                    for s, rank in stops
                 ],
             },
         )

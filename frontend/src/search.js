@@ -17,7 +17,9 @@ import {fetchSearch, isAbort} from './api.js';
 import {debounce} from './debounce.js';
 import {i18n as sharedI18n} from './i18n.js';
 import {routeChip} from './routeChip.js';
-import {describeCount, enterChoice, MAX_QUERY, moveActive, normalizeQuery, toOptions} from './searchResults.js';
+import {
+	describeCount, enterChoice, groupRuns, MAX_QUERY, moveActive, normalizeQuery, toOptions,
+} from './searchResults.js';
 
 const DEBOUNCE_MS = 150;
 const MAX_ROUTE_LABELS = 5; // a stop's routes named beside it in the list
@@ -67,6 +69,11 @@ export class SearchBox {
 	/** The input element. */
 	get input() {
 		return this._input;
+	}
+
+	/** The query the listed results answer ('' when none). */
+	get query() {
+		return this._query;
 	}
 
 	/** The option last chosen (`{kind, id, …}`), or null. */
@@ -202,17 +209,19 @@ export class SearchBox {
 	_renderOptions() {
 		const list = this._list;
 		list.textContent = '';
-		const groups = {route: null, stop: null};
+		// One group per run of a kind (searchResults.groupRuns): the screen keeps the options' order.
+		const groups = [];
+		for (const run of groupRuns(this._options)) {
+			const title = this._t(run.kind === 'route' ? 'searchRoutes' : 'searchStops');
+			const id = `search-group-${run.start}`;
+			const group = element('div', 'search__group', {role: 'group', 'aria-labelledby': id});
+			const heading = element('div', 'search__group-title', {role: 'presentation', id});
+			heading.textContent = title;
+			group.append(heading);
+			list.append(group);
+			for (let k = 0; k < run.options.length; k += 1) { groups[run.start + k] = group; }
+		}
 		this._options.forEach((option, index) => {
-			if (!groups[option.kind]) {
-				const title = this._t(option.kind === 'route' ? 'searchRoutes' : 'searchStops');
-				const group = element('div', 'search__group', {role: 'group', 'aria-labelledby': `search-group-${option.kind}`});
-				const heading = element('div', 'search__group-title', {role: 'presentation', id: `search-group-${option.kind}`});
-				heading.textContent = title;
-				group.append(heading);
-				list.append(group);
-				groups[option.kind] = group;
-			}
 			const item = element('div', `search__option search__option--${option.kind}`, {
 				role: 'option', id: `search-option-${index}`, 'aria-selected': 'false',
 			});
@@ -247,7 +256,7 @@ export class SearchBox {
 			} else {
 				item.append(name);
 			}
-			groups[option.kind].append(item);
+			groups[index].append(item);
 		});
 	}
 

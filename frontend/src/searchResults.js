@@ -16,20 +16,22 @@ export function normalizeQuery(text) {
 }
 
 /**
- * The options for a search answer: routes first (in the server's order: exact and prefix
- * matches of route numbers lead), then stops. Each option is
+ * The options for a search answer, best first: routes and stops merged by their `rank` (the
+ * server's tiers, bustrack/search.py: the exact route number, then stops whose name matches,
+ * then routes; lower is better), each list keeping its own order within a rank. An answer
+ * without ranks lists routes first, then stops. Each option is
  * `{kind: 'route', id, label, longName, color}` or `{kind: 'stop', id, name, lat, lon, routes}`
  * (`routes`: the ids of the routes that stop there, [] if the answer has none);
  * malformed entries are skipped, and an id is listed once.
  */
 export function toOptions(answer) {
-	const options = [];
+	const ranked = [];
 	const seen = new Set();
-	const add = (option) => {
+	const add = (option, rank) => {
 		const key = `${option.kind}:${option.id}`;
 		if (!seen.has(key)) {
 			seen.add(key);
-			options.push(option);
+			ranked.push({option, rank: Number.isFinite(rank) ? rank : null});
 		}
 	};
 	for (const r of Array.isArray(answer?.routes) ? answer.routes : []) {
@@ -38,14 +40,35 @@ export function toOptions(answer) {
 			kind: 'route', id: r.id,
 			label: String(r.label ?? r.id), longName: String(r.long_name ?? ''),
 			color: typeof r.color === 'string' ? r.color : '',
-		});
+		}, r.rank);
 	}
 	for (const s of Array.isArray(answer?.stops) ? answer.stops : []) {
 		if (typeof s?.id !== 'string' || !Number.isFinite(s.lat) || !Number.isFinite(s.lon)) { continue; }
 		const routes = Array.isArray(s.routes) ? s.routes.filter((r) => typeof r === 'string') : [];
-		add({kind: 'stop', id: s.id, name: String(s.name ?? s.id), lat: s.lat, lon: s.lon, routes});
+		add({kind: 'stop', id: s.id, name: String(s.name ?? s.id), lat: s.lat, lon: s.lon, routes}, s.rank);
 	}
-	return options;
+	if (ranked.every((r) => r.rank !== null)) {
+		ranked.sort((a, b) => a.rank - b.rank); // stable: each list keeps its order
+	}
+	return ranked.map((r) => r.option);
+}
+
+/**
+ * The options cut into runs of one kind, in order: `[{kind, start, options}]`. The list shows
+ * each run under its heading ("Routes", "Stops"), so that its order on screen is the order of
+ * the options (route 64, then the stops, then the other routes).
+ */
+export function groupRuns(options) {
+	const runs = [];
+	options.forEach((option, index) => {
+		const last = runs[runs.length - 1];
+		if (last && last.kind === option.kind) {
+			last.options.push(option);
+		} else {
+			runs.push({kind: option.kind, start: index, options: [option]});
+		}
+	});
+	return runs;
 }
 
 /**

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import {describeCount, enterChoice, MAX_QUERY, moveActive, normalizeQuery, toOptions} from '../src/searchResults.js';
+import {describeCount, enterChoice, groupRuns, MAX_QUERY, moveActive, normalizeQuery, toOptions} from '../src/searchResults.js';
 
 const answer = {
 	routes: [
@@ -63,4 +63,32 @@ test('describeCount words the result list', () => {
 	assert.equal(describeCount(options.slice(0, 1)), '1 route');
 	assert.equal(describeCount(options.slice(3)), '1 stop');
 	assert.equal(describeCount([]), 'No routes or stops found');
+});
+
+test('toOptions merges routes and stops by rank: the exact number, then stops, then routes', () => {
+	const ranked = {
+		routes: [
+			{id: 'BEST_64', label: '64', long_name: 'Dadar Station (E) ⇆ Parsiwada', rank: 0},
+			{id: 'BEST_646RING', label: '646RING', rank: 7},
+		],
+		stops: [
+			{id: 'S1', name: 'Dadar Police Station', lat: 19, lon: 72.8, rank: 3},
+			{id: 'S2', name: 'Dadar Station (E)', lat: 19, lon: 72.8, rank: 3},
+			{id: 'S3', name: 'Khodadad Circle (Dadar TT)', lat: 19, lon: 72.8, rank: 4},
+		],
+	};
+	assert.deepEqual(toOptions(ranked).map((o) => o.id), ['BEST_64', 'S1', 'S2', 'S3', 'BEST_646RING']);
+	// Without the exact number, the stops lead.
+	ranked.routes.shift();
+	assert.deepEqual(toOptions(ranked).map((o) => o.id), ['S1', 'S2', 'S3', 'BEST_646RING']);
+	// An answer with a rank missing keeps routes first.
+	delete ranked.stops[0].rank;
+	assert.deepEqual(toOptions(ranked).map((o) => o.id), ['BEST_646RING', 'S1', 'S2', 'S3']);
+});
+
+test('groupRuns cuts the options into runs of one kind, in order', () => {
+	const options = [{kind: 'route', id: 'a'}, {kind: 'stop', id: 'b'}, {kind: 'stop', id: 'c'}, {kind: 'route', id: 'd'}];
+	assert.deepEqual(groupRuns(options).map((r) => [r.kind, r.start, r.options.map((o) => o.id)]),
+		[['route', 0, ['a']], ['stop', 1, ['b', 'c']], ['route', 3, ['d']]]);
+	assert.deepEqual(groupRuns([]), []);
 });

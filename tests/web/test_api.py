@@ -167,6 +167,7 @@ async def test_search_routes_by_number_and_stops_by_name(
         "label": "1AS",
         "long_name": "Santacruz Depot ⇆ Chhatrapati Shivaji Maharaj Terminus(Csmt)",
         "color": body["routes"][0]["color"],
+        "rank": 0,  # the exact route number (bustrack/search.py)
     }
     body, _ = await _json(client, "/api/search?q=AFGHAN%20church")
     (stop,) = body["stops"]
@@ -175,6 +176,7 @@ async def test_search_routes_by_number_and_stops_by_name(
         "name": "Afghan Church",
         "lat": 18.90718,
         "lon": 72.81698,
+        "rank": 2,  # a stop named as the query
     }
     # The routes that stop there, as /api/stops gives them: they tell apart same-name stops.
     stops, _ = await _json(client, "/api/stops?bbox=72.8169,18.9071,72.8171,18.9073")
