@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from bustrack.geo import haversine_m
 from bustrack.gtfs.model import Feed
 from bustrack.live.feed_updates import FeedUpdates
 from bustrack.occupancy import local_hour, occupancy_of
@@ -29,7 +30,14 @@ from bustrack.protocol import UNMATCHED, RouteInfo
 from bustrack.simulation import Vehicle
 from bustrack.wsframe import text_frame
 
-__all__ = ["BoardContext", "Boards", "encode_arrivals", "encode_vehicle", "speed_kmh"]
+__all__ = [
+    "BoardContext",
+    "Boards",
+    "encode_arrivals",
+    "encode_vehicle",
+    "speed_kmh",
+    "speed_mps",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +64,31 @@ class BoardContext:
         return v is None or (self.now - v.timestamp) > self.stale_after
 
 
-def speed_kmh(before: Vehicle | None, now: Vehicle) -> float | None:
-    """Return the speed between two reports of one run, in km/h (None if unknown)."""
+def speed_mps(before: Vehicle | None, now: Vehicle) -> float | None:
+    """Return a bus's speed in m/s: the one its unit reported, else the speed between two
+    reports of one bus (``before``, the previous tick's; None if unknown).
+
+    Along its trip's path when both reports are placed on the same trip, else as the crow
+    flies. The popup (``vehicle`` frames) and GTFS-rt VehiclePositions both show this.
+    """
+    if now.speed is not None and math.isfinite(now.speed) and now.speed >= 0:
+        return now.speed
     if before is None or before.vehicle_id != now.vehicle_id:
         return None
     dt_s = now.timestamp - before.timestamp
     if dt_s <= 0:
         return None
-    return max(0.0, (now.distance - before.distance) / dt_s * 3.6)
+    if now.trip_id and now.trip_id == before.trip_id and min(now.next_stop, before.next_stop) >= 0:
+        metres = now.distance - before.distance
+    else:
+        metres = haversine_m(before.lat, before.lon, now.lat, now.lon)
+    return max(0.0, metres / dt_s)
+
+
+def speed_kmh(before: Vehicle | None, now: Vehicle) -> float | None:
+    """Return :func:`speed_mps` in km/h."""
+    mps = speed_mps(before, now)
+    return None if mps is None else mps * 3.6
 
 
 def _stop(feed: Feed, stop_id: str) -> dict[str, Any]:

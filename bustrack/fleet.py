@@ -100,6 +100,7 @@ class Fleet(PartFrames):
         super().__init__()
         self.entries: dict[str, Entry] = {}
         self.vehicles: list[Vehicle] = []
+        self.before: list[Vehicle] = []  # the previous tick's vehicles
         self._next_n = 1
         self._groups: dict[int, dict[str, list[str]]] = {}
         self._prev_entries: dict[str, Entry] = {}
@@ -162,6 +163,7 @@ class Fleet(PartFrames):
         self._prev_entries = before
         self._prev_groups = self._groups
         self.entries = entries
+        self.before = self.vehicles
         self.vehicles = vehicles
         self._groups = {}
         self.ts_ms = ts_ms

@@ -2,17 +2,25 @@
 
 Pure: builds ``FeedMessage`` protobufs (from ``gtfs-realtime-bindings``) from the
 tick's vehicles and predictions; the time stamp is a parameter. Both feeds are
-FULL_DATASET: each message replaces the previous one.
+FULL_DATASET: each message replaces the previous one. The fields each entity gets are
+listed in docs/api.md (GTFS-realtime); tests/test_gtfsrt_rules.py checks the messages
+against the rules of MobilityData's GTFS-realtime validator.
+
+Times out are real POSIX seconds (the simulation's plus ``shift``), never later than the
+header's. A trip's stops are named by their ``stop_id`` and their ``stop_sequence`` from
+``stop_times.txt``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from google.protobuf import json_format
 from google.transit import gtfs_realtime_pb2 as rt
 
+from bustrack.boards import speed_mps
 from bustrack.clock import format_service_time
 from bustrack.gtfs.model import Feed
 from bustrack.occupancy import local_hour, occupancy_of
@@ -21,12 +29,20 @@ from bustrack.simulation import Vehicle
 
 __all__ = [
     "GTFS_RT_VERSION",
+    "INCOMING_AT_M",
+    "STOPPED_AT_M",
+    "alerts",
     "to_json",
     "trip_updates",
     "vehicle_positions",
 ]
 
 GTFS_RT_VERSION = "2.0"
+
+# Metres before its next stop within which a bus is STOPPED_AT it (a bus dwelling there
+# is too), and INCOMING_AT it; farther away it is IN_TRANSIT_TO it.
+STOPPED_AT_M = 10.0
+INCOMING_AT_M = 100.0
 
 
 def _message(ts: int) -> rt.FeedMessage:
@@ -37,59 +53,122 @@ def _message(ts: int) -> rt.FeedMessage:
     return msg
 
 
+def _exact_times(feed: Feed, trip_id: str, run_start: int) -> int | None:
+    """Return ``exact_times`` of the frequency window the run starts in (None: not a
+    frequency-based trip)."""
+    windows = feed.frequencies.get(trip_id)
+    if not windows:
+        return None
+    for w in windows:
+        if w.start <= run_start < w.end:
+            return w.exact_times
+    return windows[0].exact_times
+
+
 def _describe_trip(desc: rt.TripDescriptor, vehicle: Vehicle, feed: Feed) -> None:
+    """Name the vehicle's run: its trip, route, direction and (when known) start.
+
+    A frequency-based trip's run is only named by its start; a bus on such a trip whose
+    run is unknown (a real bus not placed yet) is described by its route and direction.
+    A run of an ``exact_times=0`` trip is not SCHEDULED: its schedule_relationship is left
+    empty, as the spec asks.
+    """
     trip = feed.trips[vehicle.trip_id]
-    desc.trip_id = vehicle.trip_id
-    desc.route_id = vehicle.route_id
+    known = vehicle.service_day is not None
+    exact_times = _exact_times(feed, trip.trip_id, vehicle.run_start)
+    desc.route_id = trip.route_id
     if trip.direction_id is not None:
         desc.direction_id = trip.direction_id
+    if exact_times is not None and not known:
+        return
+    desc.trip_id = trip.trip_id
+    if exact_times is None:  # scheduled once: its start is the first stop time
+        desc.start_time = format_service_time(trip.arrivals[0])
+    elif known:
+        desc.start_time = format_service_time(vehicle.run_start)
     if vehicle.service_day is not None:
         desc.start_date = vehicle.service_day.strftime("%Y%m%d")
-    if vehicle.trip_id in feed.frequencies:
-        # A frequency-based trip needs its run's start to be identified.
-        desc.start_time = format_service_time(vehicle.run_start)
-    desc.schedule_relationship = rt.TripDescriptor.SCHEDULED
+    if exact_times != 0:
+        desc.schedule_relationship = rt.TripDescriptor.SCHEDULED
+
+
+def _label(vehicle: Vehicle, feed: Feed) -> str:
+    """What a rider reads on the bus: its route's name and where it goes ("64 → Dadar")."""
+    route = feed.routes.get(vehicle.route_id)
+    if route is None:
+        return ""
+    return f"{route.label} → {vehicle.headsign}" if vehicle.headsign else route.label
+
+
+def _stamp(vehicle: Vehicle, ts: int, shift: float) -> int:
+    """The real POSIX second of the vehicle's report; never after ``ts``."""
+    return min(round(vehicle.timestamp + shift), ts) if vehicle.timestamp else ts
 
 
 def vehicle_positions(
-    vehicles: Iterable[Vehicle], feed: Feed, ts: int, shift: float = 0.0
+    vehicles: Iterable[Vehicle],
+    feed: Feed,
+    ts: int,
+    shift: float = 0.0,
+    before: Mapping[str, Vehicle] | None = None,
+    stale_after: float = math.inf,
 ) -> rt.FeedMessage:
     """Return a VehiclePositions FeedMessage, one entity per vehicle, stamped ``ts`` (Unix s).
 
-    ``shift`` (seconds) turns the simulation's time stamps into real ones: it is
-    non-zero when the simulation does not run at the real time of day.
+    Args:
+        vehicles: this tick's vehicles.
+        feed: the GTFS feed they run.
+        ts: the header's time stamp, real POSIX seconds.
+        shift: turns the simulation's time stamps into real ones: non-zero when the
+            simulation does not run at the real time of day.
+        before: the previous tick's vehicles by id, for their speeds; none without it
+            (except those a unit reported).
+        stale_after: seconds after which a bus's last report is too old to tell its
+            speed (as in the popup).
     """
     msg = _message(ts)
-    hour = local_hour(feed, ts - shift)  # the simulation's time of day, for its occupancy
+    now = ts - shift  # the simulation's time
+    hour = local_hour(feed, now)  # the simulation's time of day, for its occupancy
+    before = before or {}
     for v in vehicles:
         trip = feed.trips.get(v.trip_id)
         entity = msg.entity.add()
         entity.id = v.vehicle_id
         vp = entity.vehicle
         vp.vehicle.id = v.vehicle_id
-        route = feed.routes.get(v.route_id)
-        if route is not None:
-            vp.vehicle.label = route.label
+        label = _label(v, feed)
+        if label:
+            vp.vehicle.label = label
         vp.position.latitude = v.lat
         vp.position.longitude = v.lon
-        vp.position.bearing = v.bearing
-        if trip is not None and 0 <= v.next_stop < len(trip.stop_ids):
+        vp.position.bearing = v.bearing % 360
+        speed = speed_mps(before.get(v.vehicle_id), v) if now - v.timestamp <= stale_after else None
+        if speed is not None:
+            vp.position.speed = speed
+        if trip is not None:
             _describe_trip(vp.trip, v, feed)
-            vp.stop_id = trip.stop_ids[v.next_stop]
-            dwelling = v.distance >= trip.distances[v.next_stop]
-            vp.current_status = (
-                rt.VehiclePosition.STOPPED_AT if dwelling else rt.VehiclePosition.IN_TRANSIT_TO
-            )
-        elif trip is not None:  # a real bus on a known trip, not yet placed along it
-            _describe_trip(vp.trip, v, feed)
-        elif route is not None:  # a known route, no trip: unscheduled as far as we know
+            if 0 <= v.next_stop < len(trip.stop_ids):  # placed along it
+                vp.stop_id = trip.stop_ids[v.next_stop]
+                vp.current_stop_sequence = trip.stop_sequence(v.next_stop)
+                vp.current_status = _status(trip.distances[v.next_stop] - v.distance)
+        elif feed.routes.get(v.route_id) is not None:  # no trip: unscheduled as far as we know
             vp.trip.route_id = v.route_id
         occupancy = occupancy_of(feed, hour, v)
         if occupancy:
             status = rt.VehiclePosition.OccupancyStatus.Value(occupancy)
             vp.occupancy_status = status  # type: ignore[assignment]
-        vp.timestamp = round(v.timestamp + shift) if v.timestamp else ts
+        vp.timestamp = _stamp(v, ts, shift)
     return msg
+
+
+def _status(ahead_m: float) -> rt.VehiclePosition.VehicleStopStatus:
+    """The VehicleStopStatus of a bus ``ahead_m`` metres before its next stop (<= 0: there,
+    dwelling)."""
+    if ahead_m <= STOPPED_AT_M:
+        return rt.VehiclePosition.STOPPED_AT
+    if ahead_m <= INCOMING_AT_M:
+        return rt.VehiclePosition.INCOMING_AT
+    return rt.VehiclePosition.IN_TRANSIT_TO
 
 
 def trip_updates(
@@ -114,11 +193,13 @@ def trip_updates(
         tu = entity.trip_update
         _describe_trip(tu.trip, v, feed)
         tu.vehicle.id = v.vehicle_id
-        tu.timestamp = round(v.timestamp + shift) if v.timestamp else ts
+        tu.timestamp = _stamp(v, ts, shift)
+        trip = feed.trips[v.trip_id]
         first = ahead[0]
         tu.delay = round(first.eta_ts - first.scheduled_ts)
         for eta in ahead:
             stu = tu.stop_time_update.add()
+            stu.stop_sequence = trip.stop_sequence(eta.stop_index)
             stu.stop_id = eta.stop_id
             stu.arrival.time = round(eta.eta_ts + shift)
             stu.arrival.delay = round(eta.eta_ts - eta.scheduled_ts)

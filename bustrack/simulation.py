@@ -77,6 +77,7 @@ class Vehicle:
     run_start: int = 0
     timestamp: float = 0.0
     occupancy: str = ""  # an OccupancyStatus a source reported ("" unknown or simulated)
+    speed: float | None = None  # m/s, as a real bus's unit reported it (None: not reported)
 
 
 @dataclass(frozen=True, slots=True)

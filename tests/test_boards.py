@@ -3,7 +3,8 @@ import dataclasses
 import orjson
 import pytest
 
-from bustrack.boards import BoardContext, Boards, speed_kmh
+from bustrack.boards import BoardContext, Boards, speed_kmh, speed_mps
+from bustrack.geo import haversine_m
 from bustrack.occupancy import simulated_load, status_of_load
 from bustrack.predictions import Predictor
 from bustrack.protocol import route_infos
@@ -94,6 +95,19 @@ def test_speed_needs_two_reports_of_the_same_run() -> None:
     assert speed_kmh(b, b) is None
     assert speed_kmh(a, dataclasses.replace(b, vehicle_id="other")) is None
     assert speed_kmh(a, b) == pytest.approx((b.distance - a.distance) / 10 * 3.6)
+
+
+def test_a_units_own_speed_wins_and_an_unplaced_bus_moves_as_the_crow_flies() -> None:
+    t = line_trip(TIGHT)
+    a = report(t, "10:01:00", *between(t, 0, 0.2))
+    b = report(t, "10:01:10", *between(t, 0, 0.3))
+    assert speed_mps(None, dataclasses.replace(b, speed=7.5)) == 7.5
+    assert speed_kmh(a, dataclasses.replace(b, speed=7.5)) == pytest.approx(27.0)
+    # A real bus not placed on a trip (distance 0, no next stop): its straight-line move.
+    off_a = dataclasses.replace(a, trip_id="", distance=0.0, next_stop=-1, lat=18.95, lon=72.8)
+    off_b = dataclasses.replace(off_a, timestamp=a.timestamp + 10, lat=18.951)
+    metres = haversine_m(18.95, 72.8, 18.951, 72.8)
+    assert speed_mps(off_a, off_b) == pytest.approx(metres / 10)
 
 
 def test_frames_are_built_once_per_tick() -> None:

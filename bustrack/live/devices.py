@@ -133,6 +133,7 @@ class LiveDevices:
                     run_start=placed.run_start if placed else 0,
                     timestamp=r.ts + offset,
                     occupancy=r.occupancy,
+                    speed=r.speed,
                 )
             )
         return out

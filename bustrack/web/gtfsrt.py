@@ -102,10 +102,18 @@ async def _rebuild(entry: _Built, build: Build, fmt: str, ts_ms: int) -> None:
 
 
 def _positions(app: web.Application, ts: int) -> Build:
-    vehicles = list(app[fleet_key].vehicles)
+    fleet = app[fleet_key]
+    vehicles = list(fleet.vehicles)
+    before = fleet.before  # the previous tick's, for speeds as the popup has them
     feed = app[feed_key]
     shift = -app[clock_key].offset.total_seconds()
-    return lambda: vehicle_positions(vehicles, feed, ts, shift)
+    stale_after = app[settings_key].stale_after
+
+    def build() -> rt.FeedMessage:
+        by_id = {v.vehicle_id: v for v in before}
+        return vehicle_positions(vehicles, feed, ts, shift, by_id, stale_after)
+
+    return build
 
 
 def _trip_updates(app: web.Application, ts: int) -> Build:

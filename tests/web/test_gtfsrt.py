@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 import orjson
@@ -9,6 +10,9 @@ from aiohttp.test_utils import TestClient
 from google.transit import gtfs_realtime_pb2 as rt
 
 from bustrack.settings import Settings
+from bustrack.web.keys import feed_key, fleet_key
+from tests.conftest import eventually
+from tests.gtfsrt_rules import Ctx, pairing, problems
 from tests.wsstate import ClientState
 
 MakeClient = Callable[[Settings], Awaitable[TestClient]]  # type: ignore[type-arg]
@@ -46,13 +50,33 @@ async def test_vehicle_positions_match_what_ws_shows(
         else:
             assert abs(vp.timestamp - state.ts / 1000) < 5
         assert vp.trip.route_id == v["route_id"]
-        assert vp.vehicle.label == v["route"]
+        label = f"{v['route']} → {v['headsign']}" if v["headsign"] else v["route"]
+        assert vp.vehicle.label == label
         assert vp.trip.trip_id and vp.trip.start_date and vp.trip.start_time
-        assert vp.stop_id
-        assert vp.current_status in (
-            rt.VehiclePosition.STOPPED_AT,
-            rt.VehiclePosition.IN_TRANSIT_TO,
-        )
+        assert vp.stop_id and vp.current_stop_sequence
+        assert vp.HasField("current_status")
+
+
+async def test_what_the_server_publishes_passes_the_validator_rules(
+    make_client: MakeClient, settings: Settings
+) -> None:
+    client = await make_client(settings)  # a tick every 0.2 s: speeds from the tick before
+    fleet = client.app[fleet_key]
+    await eventually(lambda: bool(fleet.before), 30, "a second tick")
+    messages = {}
+    for name in ("vehicle-positions", "trip-updates", "alerts"):
+        resp = await client.get(f"/gtfs-rt/{name}.pb")
+        assert resp.status == 200
+        messages[name] = msg = rt.FeedMessage()
+        msg.ParseFromString(await resp.read())
+    ctx = Ctx(client.app[feed_key], time.time())
+    for name, msg in messages.items():
+        assert problems(msg, ctx) == {}, name
+    positions = messages["vehicle-positions"]
+    assert pairing(positions, messages["trip-updates"]) == []
+    assert len(positions.entity) > 1000
+    with_speed = [e for e in positions.entity if e.vehicle.position.HasField("speed")]
+    assert len(with_speed) > 0.9 * len(positions.entity)
 
 
 async def test_json_for_humans_and_bad_format(make_client: MakeClient, settings: Settings) -> None:
