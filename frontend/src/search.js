@@ -17,6 +17,7 @@ import {fetchSearch, isAbort} from './api.js';
 import {debounce} from './debounce.js';
 import {i18n as sharedI18n} from './i18n.js';
 import {routeChip} from './routeChip.js';
+import {starredFirst, stars as sharedStars} from './stars.js';
 import {
 	describeCount, enterChoice, groupRuns, MAX_QUERY, moveActive, normalizeQuery, toOptions,
 } from './searchResults.js';
@@ -45,7 +46,9 @@ export class SearchBox {
 	 */
 	constructor(container, {
 		onRoute, onStop, onClear, fetchSearch: search = fetchSearch, i18n = sharedI18n, routeLabel = (id) => id,
+		stars = sharedStars,
 	}) {
+		this._stars = stars;
 		this._el = container;
 		this._routeLabel = routeLabel;
 		this._i18n = i18n;
@@ -212,7 +215,7 @@ export class SearchBox {
 		// One group per run of a kind (searchResults.groupRuns): the screen keeps the options' order.
 		const groups = [];
 		for (const run of groupRuns(this._options)) {
-			const title = this._t(run.kind === 'route' ? 'searchRoutes' : 'searchStops');
+			const title = this._t(run.starred ? 'searchMyStops' : run.kind === 'route' ? 'searchRoutes' : 'searchStops');
 			const id = `search-group-${run.start}`;
 			const group = element('div', 'search__group', {role: 'group', 'aria-labelledby': id});
 			const heading = element('div', 'search__group-title', {role: 'presentation', id});
@@ -319,6 +322,7 @@ export class SearchBox {
 			this._query = '';
 			this._setOptions([]);
 			this._setMessage('');
+			this._reopen(); // My stops
 			return;
 		}
 		this._ask(query);
@@ -366,6 +370,14 @@ export class SearchBox {
 	}
 
 	_reopen() {
+		if (!normalizeQuery(this._input.value) && this._chosen === null) {
+			// The empty box lists My stops (stars.js), to go back to one in a click.
+			const mine = this._stars.list().filter((s) => Number.isFinite(s.lat) && Number.isFinite(s.lon))
+				.map((s) => ({kind: 'stop', starred: true, ...s}));
+			this._query = '';
+			this._setOptions(mine);
+			return;
+		}
 		if (this._chosen === null && this._options.length && normalizeQuery(this._input.value) === this._query) {
 			this._setExpanded(true);
 		}
@@ -381,7 +393,7 @@ export class SearchBox {
 			if (this._request?.controller !== controller) { return; }
 			this._request = null;
 			this._query = query;
-			const options = toOptions(answer);
+			const options = starredFirst(toOptions(answer), this._stars.list().map((s) => s.id));
 			this._setOptions(options);
 			this._setMessage(options.length ? '' : 'searchNoMatch', {query});
 			this._announce(describeCount(options, this._i18n));

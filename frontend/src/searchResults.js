@@ -54,7 +54,7 @@ export function toOptions(answer) {
 }
 
 /**
- * The options cut into runs of one kind, in order: `[{kind, start, options}]`. The list shows
+ * The options cut into runs of one kind, in order: `[{kind, starred, start, options}]`. The list shows
  * each run under its heading ("Routes", "Stops"), so that its order on screen is the order of
  * the options (route 64, then the stops, then the other routes).
  */
@@ -62,10 +62,11 @@ export function groupRuns(options) {
 	const runs = [];
 	options.forEach((option, index) => {
 		const last = runs[runs.length - 1];
-		if (last && last.kind === option.kind) {
+		const starred = Boolean(option.starred); // My stops (stars.js) have a run of their own
+		if (last && last.kind === option.kind && last.starred === starred) {
 			last.options.push(option);
 		} else {
-			runs.push({kind: option.kind, start: index, options: [option]});
+			runs.push({kind: option.kind, starred, start: index, options: [option]});
 		}
 	});
 	return runs;

@@ -23,6 +23,7 @@ import {AlertBanner} from './alertBanner.js';
 import {Announcer, arrivalRows, diffKeys, whenText} from './arrivals.js';
 import {i18n as sharedI18n} from './i18n.js';
 import {routeChip} from './routeChip.js';
+import {stars as sharedStars} from './stars.js';
 
 /** A board older than this (local ms) is no longer "fresh": no "now" is shown from it. */
 export const FRESH_MS = 15000;
@@ -39,9 +40,11 @@ export class StopPanel {
 	 * @param {Function} [options.onClose] `() => void`: the close button was pressed
 	 * @param {Function} [options.localNow] a Date.now stand-in (for freshness and the announcer)
 	 * @param {import('./i18n.js').I18n} [options.i18n]
+	 * @param {import('./stars.js').Stars} [options.stars] My stops (the star button)
 	 */
 	constructor({now, timeOf = () => '', isStale = () => false, onChoose = () => {}, onClose = () => {},
-		localNow = Date.now, i18n = sharedI18n}) {
+		localNow = Date.now, i18n = sharedI18n, stars = sharedStars}) {
+		this._stars = stars;
 		this._now = now;
 		this._timeOf = timeOf;
 		this._isStale = isStale;
@@ -76,7 +79,13 @@ export class StopPanel {
 		this._close = element('button', 'view__close', {type: 'button'});
 		this._close.textContent = '✕';
 		this._close.addEventListener('click', () => this._onClose());
-		head.append(titles, this._close);
+		// My stops (stars.js): a toggle button, its state in aria-pressed and in the ★/☆.
+		this._star = element('button', 'view__close stop-panel__star', {type: 'button', 'aria-pressed': 'false'});
+		this._star.addEventListener('click', () => {
+			if (this._stop) { this._stars.toggle(this._stop); }
+			this._syncStar();
+		});
+		head.append(titles, this._star, this._close);
 
 		const scroll = element('div', 'view__scroll');
 		this._noticeEl = element('p', 'stop-panel__notice', {role: 'status'});
@@ -143,6 +152,15 @@ export class StopPanel {
 		this._timer = setInterval(() => this._render(), 1000);
 		this._render(true);
 		return this;
+	}
+
+	_syncStar() {
+		const on = Boolean(this._stop && this._stars.has(this._stop.id));
+		this._star.textContent = on ? '★' : '☆';
+		this._star.setAttribute('aria-pressed', String(on));
+		const label = this._t('starStop');
+		this._star.setAttribute('aria-label', label);
+		this._star.title = this._t(on ? 'starStopOn' : 'starStopOff');
 	}
 
 	/** Forget the stop (the panel is closed). */
@@ -224,6 +242,7 @@ export class StopPanel {
 			setText(this._subtitle, t('arrivalsHeading'));
 			this._close.setAttribute('aria-label', t('arrivalsClose'));
 			this._close.title = t('arrivalsClose');
+			this._syncStar();
 			this._list.setAttribute('aria-label', t('arrivalsListLabel', {stop: this._stop.name}));
 		}
 		const notice = this._connected ? this._notice?.[0] : 'arrivalsOffline';
