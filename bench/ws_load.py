@@ -38,6 +38,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -91,6 +92,7 @@ class Plan:
     storm_rate: float
     storm_seconds: float
     flooders: tuple[int, ...]  # hostile connections in each flood window, beside quiet ones
+    workers_ramp: tuple[int, ...] = ()  # --workers: each configuration's ramp, while sustained
 
 
 FULL = Plan(
@@ -110,6 +112,7 @@ FULL = Plan(
     storm_rate=300.0,
     storm_seconds=5.0,
     flooders=(1, 20),
+    workers_ramp=(2000, 5000, 7500, 10000, 12500, 15000, 17500, 20000, 22500, 25000),
 )
 QUICK = Plan(
     window=4.0,
@@ -128,6 +131,7 @@ QUICK = Plan(
     storm_rate=200.0,
     storm_seconds=2.0,
     flooders=(1, 20),
+    workers_ramp=(1000, 3000, 6000),
 )
 
 
@@ -174,6 +178,7 @@ class Sample:
     machine_cpu: float = 0.0
     irq_cpu: float = 0.0
     rss_mb: list[float] = field(default_factory=list)
+    parts: dict[str, float] = field(default_factory=dict)  # cores of each server process
 
     @property
     def other_cpu(self) -> float:
@@ -181,27 +186,54 @@ class Sample:
         return max(0.0, self.machine_cpu - self.irq_cpu - self.server_cpu - self.gen_cpu)
 
 
-async def sampled(server_pid: int, gen_pid: int, work: asyncio.Task[Any]) -> Sample:
-    """Sample the processes every 0.5 s until ``work`` is done."""
-    t0, s0, g0, (m0, i0) = (
-        time.monotonic(),
-        proc_cpu(server_pid),
-        proc_cpu(gen_pid),
-        machine_busy(),
-    )
-    rss = [proc_rss_mb(server_pid)]
+def _cpu_or_none(pid: int) -> float | None:
+    try:
+        return proc_cpu(pid)
+    except (FileNotFoundError, ProcessLookupError):  # it exited (a restarted worker)
+        return None
+
+
+async def sampled(
+    server_pid: int,
+    gen_pid: int,
+    work: asyncio.Task[Any],
+    parts: dict[str, int] | None = None,
+) -> Sample:
+    """Sample the processes every 0.5 s until ``work`` is done.
+
+    ``parts``: when the server is several processes (a supervisor, its web processes and
+    feeder, redis-server), each by name: the server's CPU is their sum, its RSS too, and
+    each one's CPU is kept apart.
+    """
+    pids = parts or {"server": server_pid}
+    t0, g0, (m0, i0) = time.monotonic(), proc_cpu(gen_pid), machine_busy()
+    c0 = {name: _cpu_or_none(pid) for name, pid in pids.items()}
+
+    def rss_now() -> float:
+        total = 0.0
+        for pid in pids.values():
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                total += proc_rss_mb(pid)
+        return total
+
+    rss = [rss_now()]
     while not work.done():
         await asyncio.wait([work], timeout=0.5)
-        rss.append(proc_rss_mb(server_pid))
+        rss.append(rss_now())
     seconds = time.monotonic() - t0
     m1, i1 = machine_busy()
+    used = {}
+    for name, pid in pids.items():
+        before, after = c0[name], _cpu_or_none(pid)
+        used[name] = 0.0 if before is None or after is None else (after - before) / seconds
     return Sample(
         seconds=seconds,
-        server_cpu=(proc_cpu(server_pid) - s0) / seconds,
+        server_cpu=sum(used.values()),
         gen_cpu=(proc_cpu(gen_pid) - g0) / seconds,
         machine_cpu=(m1 - m0) / seconds,
         irq_cpu=(i1 - i0) / seconds,
         rss_mb=rss,
+        parts=used if parts else {},
     )
 
 
@@ -262,6 +294,10 @@ class Server:
             await writer.wait_closed()
             return
         raise RuntimeError(f"{self.name} did not listen in {within:.0f} s:\n{self.log()}")
+
+    def processes(self) -> dict[str, int] | None:
+        """The server's processes by name, when it is more than one (None: just :attr:`pid`)."""
+        return None
 
     def log(self) -> str:
         """Return the server's output so far."""
@@ -361,7 +397,7 @@ class Bench:
 
     def url(self, query: str = "") -> str:
         """The WebSocket URL of the server with ``query``."""
-        path = "/ws" if self.server.name == "ours" else "/"
+        path = "/" if self.server.name == "baseline" else "/ws"
         return f"ws://127.0.0.1:{self.server.port}{path}{query}"
 
     def say(self, text: str) -> None:
@@ -406,7 +442,7 @@ class Bench:
             work = asyncio.create_task(
                 self.gen.call("measure", within=seconds + 60, seconds=seconds)
             )
-            sample = await sampled(self.server.pid, self.gen.pid, work)
+            sample = await sampled(self.server.pid, self.gen.pid, work, self.server.processes())
             row = Row(label, clients, work.result(), sample, self.open_failed, attempt)
             rows.append(row)
             self.report(row)
@@ -515,15 +551,7 @@ async def run_ours(bench: Bench, viewports: list[Viewport], res: Results) -> Non
     res.idle = {"clients": plan.idle_clients, "before_mb": before, "after_mb": after}
     await bench.close("idle")
     # Goal 1: the ramp.
-    urls = [bench.url(v.query()) for v in viewports]
-    opened = 0
-    for n in plan.ours_ramp:
-        if n > plan.ours_goal and not res.ours_ramp[-1].sustained:
-            break
-        await bench.open("view", urls[opened:n])
-        opened = n
-        await bench.settle()
-        res.ours_ramp.append(await bench.measure(f"ramp {n}", n))
+    await ramp(bench, viewports, plan.ours_ramp, res.ours_ramp, goal=plan.ours_goal)
     # Goal 3: the same viewport clients, with and without one stuck whole-city client.
     n3 = plan.goal3_clients
     await bench.close("view", keep=n3)
@@ -568,6 +596,22 @@ async def run_ours(bench: Bench, viewports: list[Viewport], res: Results) -> Non
     await bench.close("view")
     await asyncio.sleep(plan.drain)
     await measure_city(bench, res.ours_city)
+
+
+async def ramp(
+    bench: Bench, viewports: Sequence[Viewport], steps: Sequence[int], rows: list[Row], *, goal: int
+) -> None:
+    """Viewport clients in growing numbers, a window at each step (appended to ``rows``):
+    always up to ``goal`` clients, beyond it while the step before was sustained."""
+    urls = [bench.url(v.query()) for v in viewports]
+    opened = 0
+    for n in steps:
+        if n > goal and rows and not rows[-1].sustained:
+            break
+        await bench.open("view", urls[opened:n])
+        opened = n
+        await bench.settle()
+        rows.append(await bench.measure(f"ramp {n}", n))
 
 
 async def run_flood(bench: Bench, res: Results) -> None:
@@ -1107,35 +1151,39 @@ def report_flood(res: Results, plan: Plan, say: Callable[[str], None]) -> None:
         say(f"        quiet windows: p99 {_p99_range(res.quiet)} ms, RSS max {quiet_rss:.0f} MB")
 
 
+def ours_flags(plan: Plan, port: int) -> list[str]:
+    """bustrack's flags in every run: the port, 09:00, the plan's timeouts, no caps."""
+    return [
+        "--port",
+        str(port),
+        "--start-time",
+        "09:00",
+        "--stuck-timeout",
+        f"{plan.stuck_timeout:g}",
+        # Every load client is on 127.0.0.1: lift the per-address and total caps.
+        "--max-connections-per-ip",
+        "1000000",
+        "--max-connections",
+        "1000000",
+        *(["--heartbeat", f"{plan.heartbeat:g}"] if plan.heartbeat else []),
+    ]
+
+
+def ours_server(name: str, plan: Plan, log_dir: Path) -> Server:
+    """bustrack as one process (``python -m bustrack.web``), on a free port."""
+    port = free_port()
+    return Server(
+        name, [sys.executable, "-m", "bustrack.web", *ours_flags(plan, port)], port, log_dir
+    )
+
+
 async def run(
     plan: Plan, noise: Noise, log_dir: Path, deflate: bool = False, *, flood_only: bool = False
 ) -> Results:
     """Run both servers one after the other and collect the figures."""
     res = Results(deflate=deflate)
     py = sys.executable
-    ours = Server(
-        "ours",
-        [
-            py,
-            "-m",
-            "bustrack.web",
-            "--port",
-            str(free_port()),
-            "--start-time",
-            "09:00",
-            "--stuck-timeout",
-            f"{plan.stuck_timeout:g}",
-            # Every load client is on 127.0.0.1: lift the per-address and total caps.
-            "--max-connections-per-ip",
-            "1000000",
-            "--max-connections",
-            "1000000",
-            *(["--heartbeat", f"{plan.heartbeat:g}"] if plan.heartbeat else []),
-        ],
-        0,
-        log_dir,
-    )
-    ours.port = int(ours.argv[ours.argv.index("--port") + 1])
+    ours = ours_server("ours", plan, log_dir)
     base_port = free_port()
     base = Server(
         "baseline",
@@ -1164,6 +1212,339 @@ async def run(
     await bench_server(base, plan, noise, lambda b: run_baseline(b, res), deflate)
     res.fleet["baseline"] = fleet_size(base)
     return res
+
+
+# --workers: one process, then web processes beside a feeder through Redis, in one run.
+
+REDIS_SERVER = "/usr/bin/redis-server"
+# No snapshots; the ingest stream's durability as docs/scaling.md asks (fsync every write).
+REDIS_FLAGS = "--bind 127.0.0.1 --save '' --appendonly yes --appendfsync always --daemonize no"
+FLEET_KEY = "bustrack:latest:fleet"
+BUSY_MACHINE = 1.8  # cores of 2 busy: the machine, not one process, is the limit
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (from /proc/PID/task/*/children)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def role_of(pid: int) -> str:
+    """``feeder`` or ``web`` (the last ``--role`` of the process's command line)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    except OSError:
+        return "?"
+    roles = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--role"]
+    return roles[-1] if roles else "?"
+
+
+class Cluster(Server):
+    """A redis-server, and bustrack's ``--workers`` supervisor (``bench/supervise.py``)
+    of ``workers`` web processes and one feeder on one port, started and stopped as one."""
+
+    def __init__(self, workers: int, plan: Plan, log_dir: Path) -> None:
+        """Describe both (on free ports; Redis's files in ``log_dir``)."""
+        rport, port = free_port(), free_port()
+        rdir = log_dir / f"redis-{workers}"
+        rdir.mkdir(parents=True, exist_ok=True)
+        self.redis = Server(
+            f"redis-{workers}",
+            [REDIS_SERVER, "--port", str(rport), "--dir", str(rdir), *shlex.split(REDIS_FLAGS)],
+            rport,
+            log_dir,
+        )
+        self.workers = workers
+        flags = [*ours_flags(plan, port), "--redis", f"redis://127.0.0.1:{rport}/0"]
+        argv = [sys.executable, "-m", "bench.supervise", *flags, "--workers", str(workers)]
+        super().__init__(f"workers-{workers}", argv, port, log_dir)
+
+    @property
+    def command(self) -> str:
+        """The supervisor's command line (``bench.supervise`` runs ``--workers``' own)."""
+        return shlex.join(["python", *self.argv[1:]])
+
+    async def start(self, within: float = 180.0) -> None:
+        """Start Redis, then the supervisor; wait until every web process listens and the
+        feeder's first tick is in Redis."""
+        await self.redis.start()
+        await super().start(within)
+        deadline = time.monotonic() + within
+        serving = f"serving on http://127.0.0.1:{self.port}/"
+        while time.monotonic() < deadline:
+            webs = self.log().count(serving)
+            if webs >= self.workers and self.message().get("bytes"):
+                return
+            await asyncio.sleep(0.5)
+        raise RuntimeError(f"{self.name}: web processes or the feeder not up:\n{self.log()}")
+
+    def stop(self) -> None:
+        """Stop the supervisor (it stops its processes), then Redis."""
+        super().stop()
+        self.redis.stop()
+
+    def processes(self) -> dict[str, int]:
+        """The supervisor, its feeder and web processes, and redis-server, by name."""
+        found = {"supervisor": self.pid}
+        webs = 0
+        for child in sorted(children(self.pid)):
+            role = role_of(child)
+            if role == "web":
+                webs += 1
+                found[f"web {webs}"] = child
+            else:
+                found[role] = child
+        found["redis"] = self.redis.pid
+        return found
+
+    def message(self) -> dict[str, int]:
+        """The latest fleet message in Redis: its bytes (``redis-cli STRLEN``), channels and
+        the snapshot and update parts' bytes (empty before the first tick)."""
+        done = subprocess.run(
+            ["redis-cli", "-p", str(self.redis.port), "STRLEN", FLEET_KEY],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        size = int(done.stdout.strip() or 0)
+        if not size:
+            return {}
+        import redis  # only this mode needs it
+
+        from bustrack.broker.message import FleetMessage, decode
+
+        client = redis.Redis(port=self.redis.port)
+        try:
+            msg = decode(bytes(client.get(FLEET_KEY) or b""))  # type: ignore[arg-type]
+        finally:
+            client.close()
+        if not isinstance(msg, FleetMessage):
+            return {"bytes": size}
+        return {
+            "bytes": size,
+            "channels": len(set(msg.snapshot) | set(msg.update)),
+            "snapshot_bytes": sum(map(len, msg.snapshot.values())),
+            "update_bytes": sum(map(len, msg.update.values())),
+        }
+
+
+@dataclass
+class Config:
+    """One configuration of ``--workers`` mode and what its ramp measured."""
+
+    name: str
+    command: str
+    redis_command: str = ""
+    zero: Row | None = None  # no clients: the ticks' own cost
+    ramp: list[Row] = field(default_factory=list)
+    fleet: int | None = None
+    message: dict[str, int] = field(default_factory=dict)  # at the end of the ramp
+
+
+async def ramp_config(bench: Bench, cfg: Config, viewports: Sequence[Viewport]) -> None:
+    """The ticks with nobody connected, then the viewport ramp until a step fails."""
+    await bench.settle()
+    cfg.zero = await bench.measure("no clients", 0)
+    await ramp(bench, viewports, bench.plan.workers_ramp, cfg.ramp, goal=0)
+    if isinstance(bench.server, Cluster):
+        cfg.message = bench.server.message()
+
+
+async def run_workers(
+    plan: Plan, noise: Noise, log_dir: Path, deflate: bool, workers: Sequence[int]
+) -> list[Config]:
+    """``--workers``: ramp one process, then each count of web processes beside a feeder
+    and a redis-server, one after the other, with the same viewports."""
+    viewports = make_viewports(Path(DEFAULT_GTFS), max(plan.workers_ramp))
+    servers: list[tuple[str, Server]] = [("1 process", ours_server("ours", plan, log_dir))]
+    servers += [(f"{n} web + feeder", Cluster(n, plan, log_dir)) for n in workers]
+    configs = []
+    for name, server in servers:
+        cfg = Config(name, server.command)
+        if isinstance(server, Cluster):
+            cfg.redis_command = shlex.join(server.redis.argv)
+        print(f"{name}:", file=sys.stderr)
+        await bench_server(
+            server,
+            plan,
+            noise,
+            functools.partial(ramp_config, cfg=cfg, viewports=viewports),
+            deflate,
+        )
+        cfg.fleet = fleet_size(server)
+        configs.append(cfg)
+    return configs
+
+
+def parts_of(row: Row) -> dict[str, float]:
+    """Cores of each of the server's processes in a window (one process: ``server``)."""
+    return row.sample.parts or {"server": row.sample.server_cpu}
+
+
+def web_cores(row: Row) -> float:
+    """Cores of the processes that serve clients (the web processes, or the one server)."""
+    return sum(v for k, v in parts_of(row).items() if k == "server" or k.startswith("web"))
+
+
+def report_workers(
+    configs: Sequence[Config],
+    plan: Plan,
+    deflate: bool,
+    argv: Sequence[str],
+    say: Callable[[str], None],
+) -> None:
+    """The ``--workers`` tables: each configuration's ramp with every process's CPU."""
+    say(
+        "# bustrack /ws: 1 process vs web processes + feeder on Redis "
+        f"({'quick' if plan is QUICK else 'full'} run)"
+    )
+    say("")
+    say(f"command:   {shlex.join(['.venv/bin/python', 'bench/ws_load.py', *argv])}")
+    say(f"when:      {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
+    say(
+        f"machine:   {os.cpu_count()} CPUs (the total below is of {os.cpu_count()}.0), "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
+        f"{node_version()}, RLIMIT_NOFILE {resource.getrlimit(resource.RLIMIT_NOFILE)[0]}"
+    )
+    say(f"tree:      {git_state()}")
+    for cfg in configs:
+        say(f"{cfg.name + ':':<19}{cfg.command}  ({cfg.fleet} vehicles at the first tick)")
+        if cfg.redis_command:
+            say(f"{'':19}{cfg.redis_command}")
+    say(
+        "load:      one Node process (bench/loadgen.mjs), viewports as in the ramp above "
+        "(80 % phone, 15 % district, 5 % whole city), the clients "
+        + ("offer permessage-deflate" if deflate else "offer no compression")
+    )
+    say(
+        "cores:     CPU-seconds per second from /proc of each process (the supervisor's "
+        "children from /proc/PID/task/*/children), gen: the generator, irq: (soft)irqs "
+        "(loopback traffic), total: the whole machine, other: total - the rest"
+    )
+    say("")
+    say(f"## Ramp: the most viewport clients with p99 <= {P99_LIMIT_MS:.0f} ms and nothing missed")
+    say("")
+    names = ["server", "feeder"]
+    for cfg in configs:
+        for row in [cfg.zero, *cfg.ramp]:
+            if row is not None:
+                names += [n for n in parts_of(row) if n not in names]
+    names = [n for n in names if n not in ("redis", "supervisor")] + [
+        n for n in ("redis", "supervisor") if n in names
+    ]
+    headers = [
+        "config",
+        "clients",
+        "p50 ms",
+        "p99 ms",
+        "missed",
+        "ok",
+        *names,
+        "gen",
+        "irq",
+        "total",
+        "other",
+    ]
+    rows = []
+    for cfg in configs:
+        for row in [cfg.zero, *cfg.ramp]:
+            if row is None:
+                continue
+            parts = parts_of(row)
+            s, d = row.sample, row.all["delay_ms"]
+            rows.append(
+                [
+                    cfg.name,
+                    fmt_int(row.clients),
+                    fmt_ms(d["p50"]),
+                    fmt_ms(d["p99"]),
+                    fmt_int(row.missed),
+                    ("yes" if row.sustained else "NO") if row.clients else "-",
+                    *(f"{parts[n]:.2f}" if n in parts else "-" for n in names),
+                    f"{s.gen_cpu:.2f}",
+                    f"{s.irq_cpu:.2f}",
+                    f"{s.machine_cpu:.2f}",
+                    f"{s.other_cpu:.2f}",
+                ]
+            )
+    say(table(headers, rows))
+    say("")
+    for cfg in configs:
+        good = best(cfg.ramp)
+        failed = next((r for r in cfg.ramp if not r.sustained), None)
+        line = f"{cfg.name}: sustains {fmt_int(good.clients if good else 0)} viewport clients"
+        if good:
+            line += (
+                f" (p99 {fmt_ms(good.p99)} ms, machine {good.sample.machine_cpu:.2f} of "
+                f"{os.cpu_count()}.0 cores)"
+            )
+        say(line)
+        if failed is not None:
+            say(
+                f"        at {fmt_int(failed.clients)}: p99 {fmt_ms(failed.p99)} ms, "
+                f"{failed.missed} missed; {limit_of(failed)}"
+            )
+        elif cfg.ramp:
+            say(
+                f"        the ramp's last step ({fmt_int(cfg.ramp[-1].clients)}) passed: "
+                "more steps are needed"
+            )
+    say("")
+    say("## Per-client and per-tick costs (for docs/scaling.md)")
+    say("")
+    for cfg in configs:
+        zero, good = cfg.zero, best(cfg.ramp)
+        if zero is None:
+            continue
+        zparts = parts_of(zero)
+        bits = []
+        if "feeder" in zparts:
+            bits.append(f"feeder {zparts['feeder']:.3f} CPU-s per tick (1 tick/s, no clients)")
+        if "redis" in zparts:
+            bits.append(f"redis-server {zparts['redis']:.3f} cores with no clients")
+        bits.append(f"serving processes {web_cores(zero):.3f} cores with no clients")
+        if good is not None and good.clients:
+            per = (web_cores(good) - web_cores(zero)) / good.clients
+            bits.append(
+                f"{per * 1e6:.0f} us of serving CPU per client per second "
+                f"(at {fmt_int(good.clients)}, minus the idle ticks)"
+            )
+            bits.append(
+                f"generator {good.sample.gen_cpu / good.clients * 1e6:.0f} us per client per second"
+            )
+        say(f"{cfg.name}: " + "; ".join(bits))
+        if cfg.message:
+            m = cfg.message
+            say(
+                f"        fleet message (redis-cli STRLEN {FLEET_KEY}): "
+                f"{fmt_int(m['bytes'])} bytes, {m.get('channels', '?')} channels, snapshot "
+                f"parts {fmt_int(m.get('snapshot_bytes', 0))}, update parts "
+                f"{fmt_int(m.get('update_bytes', 0))} bytes"
+            )
+
+
+def limit_of(row: Row) -> str:
+    """What held a failed window back, from its CPU figures."""
+    s = row.sample
+    top_name, top = max(parts_of(row).items(), key=lambda kv: kv[1])
+    if s.machine_cpu >= BUSY_MACHINE:
+        return (
+            f"the machine was busy {s.machine_cpu:.2f} of {os.cpu_count()}.0 cores (generator "
+            f"{s.gen_cpu:.2f}, irq {s.irq_cpu:.2f}, busiest process {top_name} {top:.2f}): "
+            "the 2-core box, not the design, is the limit"
+        )
+    if top >= 0.9:
+        return f"{top_name} used {top:.2f} cores: one Python process's core is the limit"
+    return (
+        f"the machine was {s.machine_cpu:.2f} of {os.cpu_count()}.0 busy and no process near a "
+        f"core: not CPU; a tick's first frame came {fmt_ms(row.ticks[0])} ms after its ts and "
+        f"its fan-out took {fmt_ms(row.ticks[1])} ms (medians): the path from the tick to "
+        "the sockets (with Redis: the feeder deflating every channel, then publishing) "
+        "sets the delay"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1198,6 +1579,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="only the flood scenario (quiet and flooded windows in one run, bustrack only)",
     )
     parser.add_argument(
+        "--workers",
+        action="append",
+        default=[],
+        help="e.g. 1,2: ramp the one process, then each count of web processes beside a feeder "
+        "and a redis-server (bustrack's --workers supervisor), in one run; CPU of every process",
+    )
+    parser.add_argument(
         "--nice",
         type=int,
         default=0,
@@ -1213,9 +1601,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.nice:
         os.setpriority(os.PRIO_PROCESS, 0, args.nice)  # the servers and the generator inherit it
     started = time.monotonic()
+    workers = [int(n) for w in args.workers for n in w.split(",") if n.strip()]
+    if any(n < 1 for n in workers):
+        parser.error("--workers takes counts of web processes, 1 or more")
     with tempfile.TemporaryDirectory(prefix="ws_load-") as tmp:
         log_dir = Path(args.logs) if args.logs else Path(tmp)
         log_dir.mkdir(parents=True, exist_ok=True)
+        if workers:
+            configs = asyncio.run(run_workers(plan, noise, log_dir, args.deflate, workers))
+            if args.logs:
+                (log_dir / "ws_load.json").write_text(
+                    json.dumps([dataclasses.asdict(c) for c in configs], indent=1, default=str)
+                )
+            report_workers(configs, plan, args.deflate, argv, print)
+            print(f"\n(run took {time.monotonic() - started:.0f} s)")
+            return 0
         res = asyncio.run(run(plan, noise, log_dir, args.deflate, flood_only=args.flood_only))
         if args.logs:
             dump(res, log_dir / "ws_load.json")
