@@ -19,7 +19,8 @@ test: install-test frontend browser services
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n 2 -m "not serial" $(ARGS) || [ $$? -eq 5 ]  # 5: ARGS chose none of them
+	$(BIN)/python -m pytest -m serial $(ARGS) || [ $$? -eq 5 ]
 
 lint: install-test
 	$(BIN)/ruff check $(LINTED)

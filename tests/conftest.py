@@ -23,6 +23,33 @@ from bustrack.web.app import TEST_NOW_ENV, build_timetable
 # A PostgreSQL server for the store's tests (postgres_server, pg_url): tests/services.py.
 pytest_plugins = ["tests.services"]
 
+# Tests whose assertions depend on the machine having time for them (no tick missed, a
+# tick's gap, a take-over within seconds, a process killed mid-stream): `make test` runs
+# them one at a time after the rest, which it runs two at a time (pytest-xdist). Run
+# plainly, pytest runs everything one at a time.
+SERIAL = (
+    "tests/fuzz/",
+    "tests/bench/",
+    "tests/web/test_ws_abuse.py",
+    "tests/web/test_slow_clients.py",
+    "tests/web/test_graceful_restart.py",
+    "tests/web/test_scaleout.py",
+    "tests/web/test_ws.py",
+    "tests/web/test_stale.py",
+    "tests/web/test_cycles.py",
+    "tests/web/test_collector.py",
+    "tests/web/test_ingest_durability.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests of :data:`SERIAL` ``serial``."""
+    root = Path(__file__).resolve().parents[1]
+    for item in items:
+        path = item.path.resolve().relative_to(root).as_posix()
+        if path.startswith(SERIAL):
+            item.add_marker(pytest.mark.serial)
+
 if TYPE_CHECKING:
     from tests.redis_server import RedisServer
 
