@@ -1243,8 +1243,8 @@ def role_of(pid: int) -> str:
 
 
 class Cluster(Server):
-    """A redis-server, and bustrack's ``--workers`` supervisor (``bench/supervise.py``)
-    of ``workers`` web processes and one feeder on one port, started and stopped as one."""
+    """A redis-server, and bustrack's ``--workers`` supervisor of ``workers`` web processes
+    and one feeder on one port, started and stopped as one."""
 
     def __init__(self, workers: int, plan: Plan, log_dir: Path) -> None:
         """Describe both (on free ports; Redis's files in ``log_dir``)."""
@@ -1259,12 +1259,12 @@ class Cluster(Server):
         )
         self.workers = workers
         flags = [*ours_flags(plan, port), "--redis", f"redis://127.0.0.1:{rport}/0"]
-        argv = [sys.executable, "-m", "bench.supervise", *flags, "--workers", str(workers)]
+        argv = [sys.executable, "-m", "bustrack.web", *flags, "--workers", str(workers)]
         super().__init__(f"workers-{workers}", argv, port, log_dir)
 
     @property
     def command(self) -> str:
-        """The supervisor's command line (``bench.supervise`` runs ``--workers``' own)."""
+        """The supervisor's command line."""
         return shlex.join(["python", *self.argv[1:]])
 
     async def start(self, within: float = 180.0) -> None:

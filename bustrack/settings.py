@@ -241,9 +241,10 @@ class Settings:
         "--role feeder|web and --workers.",
     )
     workers: int = _setting(
-        1,
+        0,
         "Web processes serving --port together (SO_REUSEPORT), supervised by this one; "
-        "with --role all, one feeder process besides. More than 1 needs --redis.",
+        "with --role all, one feeder process besides. Needs --redis. 0: this process "
+        "serves by itself.",
     )
     reuse_port: bool = _setting(
         False,
@@ -409,9 +410,9 @@ def parse_settings(
         raise SettingsError("--ready-source-age must be more than --gtfs-rt-poll")
     if settings.role not in {"all", "feeder", "web"}:
         raise SettingsError(f"--role: {settings.role!r} is not 'all', 'feeder' or 'web'")
-    if settings.workers < 1:
-        raise SettingsError(f"--workers: {settings.workers} must be >= 1")
-    if not settings.redis and (settings.role != "all" or settings.workers > 1):
+    if settings.workers < 0:
+        raise SettingsError(f"--workers: {settings.workers} must be >= 0")
+    if not settings.redis and (settings.role != "all" or settings.workers > 0):
         what = f"--role {settings.role}" if settings.role != "all" else "--workers"
         raise SettingsError(f"{what} needs --redis (the broker between processes)")
     if settings.redis and urllib.parse.urlsplit(settings.redis).scheme not in {

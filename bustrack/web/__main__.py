@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bustrack: error: {err}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
-    if settings.workers > 1:
+    if settings.workers > 0:
         try:
             asyncio.run(check_redis(settings.redis))
         except RedisUnavailable as err:

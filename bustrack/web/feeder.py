@@ -92,10 +92,12 @@ async def _consume(app: web.Application, broker: RedisBroker) -> None:
                     pending = False
                     continue
                 reports = [r for _, rs in batches for r in rs]
+                # Shown live at once (a store that is down must not freeze the real buses),
+                # acknowledged only once committed: unstored batches are read again.
+                for report in reports:
+                    live.accept(report)
                 if reports:
-                    await store.append(reports)  # committed before it is acknowledged
-                    for report in reports:
-                        live.accept(report)
+                    await store.append(reports)
                 await broker.ack_reports([entry for entry, _ in batches])
             except broker_errors:
                 await asyncio.sleep(1.0)  # the relay and the election say what happened

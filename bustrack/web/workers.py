@@ -50,7 +50,7 @@ class Worker:
 def worker_argv(argv: Sequence[str], settings: Settings, role: str, index: int) -> list[str]:
     """The command line of one supervised process: the supervisor's own, then the flags
     that make it one web process among ``--workers`` (or the feeder); later flags win."""
-    extra = ["--workers", "1", "--role", role]
+    extra = ["--workers", "0", "--role", role]
     if role == "web":
         extra += ["--reuse-port", "on"]
     else:  # the feeder serves only /healthz and /readyz, on a port of its own
