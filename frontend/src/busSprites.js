@@ -9,6 +9,7 @@
  */
 
 import {createCanvas as newCanvas} from './canvas.js';
+import {readableColor} from './contrast.js';
 import {normalizeBearing} from './geo.js';
 
 /** Degrees of bearing per pre-rendered cell. */
@@ -132,7 +133,8 @@ export class SpriteAtlas {
 			ctx.fill();
 			ctx.restore();
 			teardrop(ctx, cx, half, r - rim / 2, angle);
-			ctx.fillStyle = stale ? STALE_FILL : color;
+			// Too light a route colour (white, pale yellow) is darkened to stand out from the map.
+			ctx.fillStyle = stale ? STALE_FILL : readableColor(color);
 			ctx.fill();
 			ctx.lineWidth = rim;
 			ctx.strokeStyle = stale ? STALE_RIM : '#ffffff';

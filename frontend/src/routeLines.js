@@ -8,6 +8,7 @@
  * and restyled. Lines do not take clicks: the map and the stops beneath them do.
  */
 
+import {readableColor} from './contrast.js';
 import L from './leafletGlobal.js';
 
 /** The pane, between the tiles (200) and Leaflet's overlays (400). */
@@ -66,7 +67,8 @@ export const RouteLines = L.Layer.extend({
 			this._lines.set(route.id, L.polyline(route.lines, {
 				renderer: this._renderer,
 				interactive: false,
-				color: route.color,
+				// Too light a route colour is darkened to stand out from the map (contrast.js).
+				color: readableColor(route.color),
 				lineCap: 'round',
 				lineJoin: 'round',
 				smoothFactor: 1.5,
