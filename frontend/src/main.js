@@ -28,6 +28,9 @@ import {StatusLine} from './status.js';
 import {StopPanel} from './stopPanel.js';
 import {Subscription} from './subscription.js';
 import {Toolbar} from './toolbar.js';
+import {NearPanel} from './nearPanel.js';
+import {ReminderCenter} from './reminders.js';
+import {arrivalKey} from './arrivals.js';
 
 const config = readConfig();
 const storage = (() => {
@@ -79,8 +82,12 @@ const focus = new BusFocus({
 	covers: () => sheet.covers(),
 	onResult: (state) => stopPanel.setNotice({finding: 'arrivalFinding', gone: 'arrivalBusGone'}[state] ?? null),
 });
+// "Notify me 5 min before" on a bus of the stop panel (reminders.js, notify.js).
+const reminders = new ReminderCenter({now: serverNow, i18n});
 const stopPanel = new StopPanel({
 	now: serverNow,
+	onRemind: (row, stop) => reminders.toggle(stop, row),
+	isReminded: (stopId, key) => reminders.reminders.has(stopId, key),
 	timeOf,
 	isStale: (id) => stale.has(id),
 	i18n,
@@ -104,8 +111,24 @@ const busList = new BusList({
 	onClose: () => setList(false, {returnFocus: true}),
 });
 sheet.addView('list', busList.element);
+// "Near me" (nearPanel.js): the stops nearest the user, or the most used ones.
+const nearPanel = new NearPanel({
+	map, i18n,
+	routeLabel: (id) => network.routes.get(id)?.label ?? id,
+	onStop: (stop) => openStop(stop, {focusPanel: true}),
+	onClose: () => {
+		nearPanel.close();
+		sheet.show(toolbar.listOn ? 'list' : null);
+		toolbar.nearButton.focus({preventScroll: true});
+	},
+});
+sheet.addView('near', nearPanel.element);
 const toolbar = new Toolbar(document.getElementById('toolbar'), {i18n, storage, onList: (on) => setList(on),
-	onPlayback: (on) => setPlayback(on), playbackId: 'playback'});
+	onPlayback: (on) => setPlayback(on), playbackId: 'playback', onNear: () => {
+		sheet.show('near');
+		nearPanel.heading.focus({preventScroll: true});
+		nearPanel.find();
+	}});
 
 /** The panel just opened over the map: bring an open popup out from under it. */
 function keepPopupClear() {
@@ -320,6 +343,7 @@ function onUpdate(frame, receivedAt) {
 
 function onArrivals(frame) {
 	counters.arrivals += 1;
+	reminders.reminders.update(frame.stop.id, frame.arrivals.map((a) => ({key: arrivalKey(a), eta: a.eta})));
 	stopPanel.setBoard(frame);
 }
 
@@ -423,7 +447,7 @@ window.bustrack = {
 	frameCounts: () => ({...counters}),
 
 	// Stale buses, the stop panel, the list view, following, the language.
-	sheet, stopPanel, busList, toolbar, i18n, subscription,
+	sheet, stopPanel, busList, toolbar, i18n, subscription, nearPanel, reminders,
 	/** Ids of the buses gone silent for longer than the config's stale_after_s. */
 	staleVehicleIds: () => [...stale],
 	/** Ids of the buses drawn greyed now (in view). */

@@ -41,9 +41,14 @@ export class StopPanel {
 	 * @param {Function} [options.localNow] a Date.now stand-in (for freshness and the announcer)
 	 * @param {import('./i18n.js').I18n} [options.i18n]
 	 * @param {import('./stars.js').Stars} [options.stars] My stops (the star button)
+	 * @param {Function} [options.onRemind] `(row, stop) => Promise|void`: a row's bell ("notify me
+	 *   5 min before", reminders.js) was pressed; without it the rows have no bell
+	 * @param {Function} [options.isReminded] `(stopId, key) => boolean`: a reminder is set on that row
 	 */
 	constructor({now, timeOf = () => '', isStale = () => false, onChoose = () => {}, onClose = () => {},
-		localNow = Date.now, i18n = sharedI18n, stars = sharedStars}) {
+		localNow = Date.now, i18n = sharedI18n, stars = sharedStars, onRemind = null, isReminded = () => false}) {
+		this._onRemind = onRemind;
+		this._isReminded = isReminded;
 		this._stars = stars;
 		this._now = now;
 		this._timeOf = timeOf;
@@ -98,6 +103,12 @@ export class StopPanel {
 		this.element.append(head, scroll, this._live);
 
 		this._list.addEventListener('click', (e) => {
+			const bell = e.target.closest('button[data-remind]');
+			const reminded = bell && this._rows.get(bell.dataset.remind);
+			if (reminded) {
+				Promise.resolve(this._onRemind(reminded.row, this._stop)).finally(() => this._render(true));
+				return;
+			}
 			const button = e.target.closest('button[data-key]');
 			const entry = button && this._rows.get(button.dataset.key);
 			if (entry?.row.vehicle) { this._onChoose(entry.row); }
@@ -338,7 +349,17 @@ export class StopPanel {
 		const when = element('span', 'arrival__when');
 		main.append(chip, ' ', text, ' ', when);
 		li.append(main);
-		return {li, main, chip, headsign, kindText, unc, when, actionable, row, filled: ''};
+		let bell = null;
+		if (this._onRemind) {
+			bell = element('button', 'arrival__remind', {type: 'button', 'aria-pressed': 'false'});
+			bell.dataset.remind = row.key;
+			bell.innerHTML = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false" ' +
+				'fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">' +
+				'<path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9"/><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0"/></svg>';
+			li.classList.add('arrival--remindable');
+			li.append(bell);
+		}
+		return {li, main, chip, headsign, kindText, unc, when, actionable, row, bell, filled: ''};
 	}
 
 	_fillRow(entry, row, all) {
@@ -355,7 +376,9 @@ export class StopPanel {
 		if (row.occupancy) {  // how full the coming bus is, when known
 			unc = [unc, t(`occupancy_${row.occupancy}`)].filter(Boolean).join(' · ');
 		}
-		const stamp = [row.route, row.color, row.headsign, whenWords, kindWords, unc, row.when.kind, row.live].join('|');
+		const reminded = Boolean(entry.bell && this._isReminded(this._stop.id, row.key));
+		const stamp = [row.route, row.color, row.headsign, whenWords, kindWords, unc, row.when.kind, row.live,
+			reminded].join('|');
 		if (!all && stamp === entry.filled) { return; }
 		entry.filled = stamp;
 		setText(entry.chip, row.route);
@@ -373,6 +396,11 @@ export class StopPanel {
 			const name = t('arrivalRow', {route: row.route, headsign: row.headsign, when: whenWords, kind: kindWords});
 			entry.main.setAttribute('aria-label', unc ? `${name}, ${unc}` : name);
 			entry.main.title = t('arrivalShowBus');
+		}
+		if (entry.bell) {
+			entry.bell.setAttribute('aria-pressed', String(reminded));
+			entry.bell.setAttribute('aria-label', t('remindLabel', {route: row.route, headsign: row.headsign}));
+			entry.bell.title = t(reminded ? 'remindButtonOn' : 'remindButton');
 		}
 	}
 

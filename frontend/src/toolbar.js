@@ -1,9 +1,9 @@
 /**
- * The toolbar beside the search box: the "List" toggle (the list view of what is in view,
+ * The toolbar beside the search box: "Near me" (the stops nearest the user, nearPanel.js), the "List" toggle (the list view of what is in view,
  * busList.js), the "History" toggle (the playback bar, playbackBar.js) and the language selector
  * (English, मराठी, हिन्दी; i18n.js), whose choice is kept in localStorage.
  *
- * Owns the DOM inside its element; what the toggles do is the caller's (`onList`, `onPlayback`).
+ * Owns the DOM inside its element; what the buttons do is the caller's (`onNear`, `onList`, `onPlayback`).
  */
 
 import {i18n as sharedI18n, LANGUAGES, persistLanguage} from './i18n.js';
@@ -14,12 +14,14 @@ export class Toolbar {
 	 * @param {object} options
 	 * @param {Function} options.onList `(on) => void`: the list toggle was pressed
 	 * @param {Function} [options.onPlayback] `(on) => void`: the history toggle was pressed
+	 * @param {Function} [options.onNear] `() => void`: "Near me" was pressed (no button without it)
 	 * @param {string} [options.playbackId] the id of the element the history toggle opens
 	 * @param {Storage|null} [options.storage] where the language choice is kept
 	 * @param {import('./i18n.js').I18n} [options.i18n]
 	 */
-	constructor(element, {onList, onPlayback = () => {}, playbackId = '', storage = null, i18n = sharedI18n}) {
+	constructor(element, {onList, onPlayback = () => {}, onNear = null, playbackId = '', storage = null, i18n = sharedI18n}) {
 		this._el = element;
+		this._onNear = onNear;
 		this._onList = onList;
 		this._onPlayback = onPlayback;
 		this._playbackId = playbackId;
@@ -72,7 +74,18 @@ export class Toolbar {
 			persistLanguage(this._i18n.lang, this._storage);
 		});
 		field.append(this._langLabel, this._select);
-		el.append(this._list, this._history, field);
+		// A location target; on phones the icon alone, as the history toggle's.
+		this._near = document.createElement('button');
+		this._near.type = 'button';
+		this._near.className = 'toolbar__button toolbar__near';
+		this._near.innerHTML = '<svg class="toolbar__icon" viewBox="0 0 24 24" width="18" height="18" ' +
+			'aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="2" ' +
+			'stroke-linecap="round"><circle cx="12" cy="12" r="7"/><circle cx="12" cy="12" r="2.5" fill="currentColor"/>' +
+			'<path d="M12 2v3M12 19v3M2 12h3M19 12h3"/></svg><span class="toolbar__text"></span>';
+		this._nearText = this._near.querySelector('.toolbar__text');
+		this._near.addEventListener('click', () => this._onNear?.());
+		if (!this._onNear) { this._near.hidden = true; }
+		el.append(this._near, this._list, this._history, field);
 		// The map beneath must not pan or zoom with gestures on the toolbar.
 		for (const type of ['mousedown', 'dblclick', 'wheel', 'touchstart', 'pointerdown', 'contextmenu']) {
 			el.addEventListener(type, (e) => e.stopPropagation(), {passive: true});
@@ -111,8 +124,15 @@ export class Toolbar {
 		return this;
 	}
 
+	/** The "Near me" button. */
+	get nearButton() {
+		return this._near;
+	}
+
 	_label() {
 		const t = (key) => this._i18n.t(key);
+		this._nearText.textContent = t('nearToggle');
+		this._near.title = t('nearToggleTitle');
 		this._list.textContent = t('listToggle');
 		this._list.title = t('listToggleTitle');
 		this._historyText.textContent = t('playbackToggle');

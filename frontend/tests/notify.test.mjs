@@ -1,0 +1,63 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import {askPermission, isDue, LEAD_MS, PAST_MS, permissionState, Reminders} from '../src/notify.js';
+
+const MIN = 60000;
+const T0 = 1_700_000_000_000; // any server time
+
+test('isDue: 5 min or less before the bus', () => {
+	assert.equal(LEAD_MS, 5 * MIN);
+	assert.equal(isDue(T0 + 5 * MIN, T0), true);
+	assert.equal(isDue(T0 + 5 * MIN + 1, T0), false);
+	assert.equal(isDue(T0 - MIN, T0), true);
+});
+
+test('a reminder fires once, when its bus is within 5 min, with the newest ETA', () => {
+	const r = new Reminders();
+	let changes = 0;
+	r.onChange(() => { changes += 1; });
+	r.add({stopId: 'S', stopName: 'Dadar', key: 'trip1|1', route: '1', headsign: 'Colaba', eta: T0 + 12 * MIN});
+	assert.equal(r.has('S', 'trip1|1'), true);
+	assert.equal(r.has('other', 'trip1|1'), false);
+	assert.deepEqual(r.due(T0), []);
+	// The bus is late: the next board says 20 min; at +10 min nothing yet.
+	r.update('S', [{key: 'trip1|1', eta: T0 + 20 * MIN}, {key: 'unknown', eta: T0}]);
+	assert.deepEqual(r.due(T0 + 10 * MIN), []);
+	const fired = r.due(T0 + 15 * MIN);
+	assert.equal(fired.length, 1);
+	assert.equal(fired[0].minutes, 5);
+	assert.equal(fired[0].stopName, 'Dadar');
+	assert.deepEqual(r.due(T0 + 16 * MIN), [], 'once only');
+	assert.equal(r.list().length, 0);
+	assert.equal(changes, 2);
+});
+
+test('the same trip at two stops are two reminders; toggle; a long-gone bus is dropped unfired', () => {
+	const r = new Reminders();
+	assert.equal(r.toggle({stopId: 'A', key: 'k', eta: T0 + MIN}), true);
+	assert.equal(r.toggle({stopId: 'B', key: 'k', eta: T0 + 30 * MIN}), true);
+	assert.equal(r.list().length, 2);
+	assert.equal(r.toggle({stopId: 'B', key: 'k'}), false);
+	r.add({stopId: 'C', key: 'k', eta: T0 - PAST_MS - 1});
+	assert.deepEqual(r.due(T0).map((x) => x.stopId), ['A']);
+	assert.equal(r.list().length, 0);
+});
+
+test('permissionState and askPermission with stand-ins for Notification', async () => {
+	assert.equal(permissionState(undefined), 'unsupported');
+	assert.equal(await askPermission(undefined), 'unsupported');
+	const granted = Object.assign(function N() {}, {permission: 'granted'});
+	assert.equal(await askPermission(granted), 'granted');
+	let asked = 0;
+	const promised = Object.assign(function N() {}, {permission: 'default',
+		requestPermission: async () => { asked += 1; promised.permission = 'denied'; return 'denied'; }});
+	assert.equal(permissionState(promised), 'default');
+	assert.equal(await askPermission(promised), 'denied');
+	assert.equal(asked, 1);
+	const callback = Object.assign(function N() {}, {permission: 'default',
+		requestPermission: (done) => { done('granted'); }});
+	assert.equal(await askPermission(callback), 'granted');
+	const throwing = Object.assign(function N() {}, {permission: 'default',
+		requestPermission: () => { throw new Error('no'); }});
+	assert.equal(await askPermission(throwing), 'denied');
+});
