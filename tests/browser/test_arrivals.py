@@ -90,13 +90,13 @@ def test_keyboard_only_path_to_a_stops_next_buses(page: Page, server: Server) ->
     # The choice left the focus in the search box; a few Tabs bring it into the list.
     assert page.evaluate("() => document.activeElement.id") == "search-input"
     presses = 0
-    while presses < 8 and not page.evaluate(
+    while presses < 9 and not page.evaluate(
         "() => Boolean(document.activeElement.closest('.arrivals'))"
     ):
         page.keyboard.press("Tab")
         presses += 1
     assert page.evaluate("() => Boolean(document.activeElement.closest('.arrivals'))")
-    assert presses <= 7, presses  # 7 since the panel's head has the My stops star
+    assert presses <= 8, presses  # 8: the My stops star in the panel, Near me in the toolbar
     # Its name says the route, where it goes, when and whether that is live.
     name = page.evaluate("() => document.activeElement.getAttribute('aria-label')")
     assert re.search(r"^\S+ to .+: (in \d+ min|now|due|no signal.*), (Live|Scheduled)", name), name
