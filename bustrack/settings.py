@@ -98,6 +98,12 @@ class Settings:
     )
     tile_url: str = _setting(OSM_TILES, "Map tile URL template for Leaflet.")
     tile_attribution: str = _setting(OSM_ATTRIBUTION, "HTML attribution shown for the tiles.")
+    basemap: str = _setting(
+        "",
+        "Your own basemap: a Protomaps PMTiles (v3, vector) file the app serves at "
+        "/basemap.pmtiles and the page draws instead of --tile-url's tiles (see README, "
+        "'Your own basemap'). Empty: --tile-url.",
+    )
     allowed_origins: str = _setting(
         "",
         "Comma-separated extra origins (scheme://host[:port]) allowed to open /ws; "

@@ -30,6 +30,7 @@ from bustrack.traffic import TrafficModel
 from bustrack.web import gtfsrt
 from bustrack.web.alerts import add_alerts_routes
 from bustrack.web.api import add_api_routes
+from bustrack.web.basemap import Basemap, BasemapError, add_basemap_routes, read_header
 from bustrack.web.feed import open_feed
 from bustrack.web.feeder import feeder_ctx
 from bustrack.web.gtfsrt_poll import gtfsrt_poll_ctx
@@ -60,7 +61,7 @@ from bustrack.web.relay import relay_ctx
 from bustrack.web.roles import broker_ctx, feeds, serves, use_redis
 from bustrack.web.storage import store_ctx
 from bustrack.web.ticker import ticker_ctx
-from bustrack.web.views import STATIC_APP, STATIC_LEAFLET, index
+from bustrack.web.views import STATIC_APP, STATIC_LEAFLET, STATIC_PROTOMAPS, index
 from bustrack.web.ws import close_websockets, ws_handler
 
 __all__ = ["FRONTEND_DIR", "TEST_NOW_ENV", "StartupError", "build_timetable", "create_app"]
@@ -107,7 +108,8 @@ def create_app(
             when None.
 
     Raises:
-        StartupError: the frontend packages are not installed.
+        StartupError: the frontend packages are not installed, or ``settings.basemap`` is
+            not a PMTiles v3 file of vector tiles.
         FeedError: the feed cannot be loaded.
         ValueError: ``settings.start_time`` or ``settings.service_date`` is malformed,
             or the feed has no service on that date.
@@ -118,6 +120,7 @@ def create_app(
             f"Leaflet is not installed in {leaflet_dir.parent.parent}: "
             "run `npm ci --prefix frontend` (or `make run`)"
         )
+    basemap = _open_basemap(settings)
     if feed is None:
         feed = open_feed(settings)
     if timetable is None:
@@ -128,7 +131,11 @@ def create_app(
 
     app = web.Application(
         client_max_size=MAX_BODY,  # bodies: ingest batches at most
-        middlewares=[security_headers(settings.tile_url), request_limits()],
+        # With a basemap of its own, the page loads no image from the --tile-url host.
+        middlewares=[
+            security_headers("" if basemap else settings.tile_url),
+            request_limits(),
+        ],
     )
     app[peers_key] = Peers.of(settings)
     app[settings_key] = settings
@@ -168,6 +175,9 @@ def create_app(
         app.router.add_static(STATIC_APP, FRONTEND_DIR / "src", name="static_app")
         app.router.add_static(STATIC_LEAFLET, leaflet_dir, name="static_leaflet")
         add_pwa_routes(app, leaflet_dir)  # manifest, favicon, service worker
+        if basemap is not None:
+            add_basemap_routes(app, basemap)
+            app.router.add_static(STATIC_PROTOMAPS, _protomaps_dir(), name="static_protomaps")
     add_health_routes(app)
     app.cleanup_ctx.append(store_ctx)
     if feeds(settings):
@@ -179,6 +189,27 @@ def create_app(
         app.cleanup_ctx.append(relay_ctx)
     app.on_shutdown.append(close_websockets)
     return app
+
+
+def _protomaps_dir() -> Path:
+    return FRONTEND_DIR / "node_modules" / "protomaps-leaflet" / "dist"
+
+
+def _open_basemap(settings: Settings) -> Basemap | None:
+    """``settings.basemap`` checked (None without one); the renderer must be installed."""
+    if not settings.basemap:
+        return None
+    path = Path(settings.basemap).expanduser()
+    try:
+        header = read_header(path)
+    except BasemapError as err:
+        raise StartupError(str(err)) from None
+    if not (_protomaps_dir() / "protomaps-leaflet.js").is_file():
+        raise StartupError(
+            "protomaps-leaflet (for --basemap) is not installed in "
+            f"{FRONTEND_DIR / 'node_modules'}: run `npm ci --prefix frontend` (or `make run`)"
+        )
+    return Basemap(path=path, header=header)
 
 
 # The test suite sets this for every server it starts, in-process or not: a fixed moment

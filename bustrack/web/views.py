@@ -10,12 +10,28 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from bustrack.protocol import PROTOCOL_VERSION
+from bustrack.web.basemap import BASEMAP_PATH, basemap_key
 from bustrack.web.keys import feed_key, settings_key
 
-__all__ = ["STATIC_APP", "STATIC_LEAFLET", "data_attribution", "feed_bounds", "index"]
+__all__ = [
+    "BASEMAP_ATTRIBUTION",
+    "STATIC_APP",
+    "STATIC_LEAFLET",
+    "STATIC_PROTOMAPS",
+    "basemap_config",
+    "data_attribution",
+    "feed_bounds",
+    "index",
+]
 
 STATIC_APP = "/static/app/"
 STATIC_LEAFLET = "/static/vendor/leaflet/"
+STATIC_PROTOMAPS = "/static/vendor/protomaps-leaflet/"
+# The credit line of a Protomaps basemap (built from OpenStreetMap data, ODbL).
+BASEMAP_ATTRIBUTION = (
+    '<a href="https://protomaps.com">Protomaps</a> &copy; '
+    '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
 
 
 def feed_bounds(app: web.Application) -> list[list[float]]:
@@ -40,6 +56,19 @@ def data_attribution(app: web.Application) -> str:
     return str(html)
 
 
+def basemap_config(app: web.Application) -> dict[str, Any] | None:
+    """What the page needs to draw the app's own basemap (None when it has none)."""
+    if basemap_key not in app:
+        return None
+    header = app[basemap_key].header
+    return {
+        "url": BASEMAP_PATH,
+        "min_zoom": header.min_zoom,
+        "max_zoom": header.max_zoom,
+        "attribution": BASEMAP_ATTRIBUTION,
+    }
+
+
 @aiohttp_jinja2.template("index.html")
 async def index(request: web.Request) -> dict[str, Any]:
     """Render the map page."""
@@ -47,9 +76,12 @@ async def index(request: web.Request) -> dict[str, Any]:
     settings = app[settings_key]
     bounds = feed_bounds(app)
     attribution = data_attribution(app)
+    basemap = basemap_config(app)
+    tile_attribution = basemap["attribution"] if basemap else settings.tile_attribution
     config = {
         "tile_url": settings.tile_url,
         "tile_attribution": settings.tile_attribution,
+        "basemap": basemap,
         "data_attribution": attribution,
         "bounds": bounds,
         "protocol_version": PROTOCOL_VERSION,
@@ -60,12 +92,14 @@ async def index(request: web.Request) -> dict[str, Any]:
     page = {
         "title": "bustrack: live buses",
         "tile_url": settings.tile_url,
-        "tile_attribution": settings.tile_attribution,
+        "tile_attribution": tile_attribution,
         "data_attribution": attribution,
         "bounds": bounds,
         "protocol_version": PROTOCOL_VERSION,
         "static": STATIC_APP,
         "leaflet": STATIC_LEAFLET,
+        # protomaps-leaflet's script, only for a page drawing the app's own basemap.
+        "protomaps": STATIC_PROTOMAPS if basemap else "",
         "ws_path": "/ws",
         # Escape "</" so the JSON cannot end the <script> element it sits in.
         "config_json": orjson.dumps(config).decode().replace("</", "<\\/"),
