@@ -8,6 +8,8 @@
 const DEFAULTS = Object.freeze({
 	tile_url: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
 	tile_attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+	// The app's own vector basemap ({url, min_zoom, max_zoom, attribution}), drawn instead of tile_url.
+	basemap: null,
 	data_attribution: '',
 	// Greater Mumbai, for a page rendered without the feed's extent.
 	bounds: [[18.89, 72.77], [19.28, 73.0]],
@@ -25,11 +27,16 @@ function validBounds(bounds) {
 			corner.every(Number.isFinite));
 }
 
+function validBasemap(basemap) {
+	return typeof basemap?.url === 'string' && Number.isInteger(basemap.max_zoom) &&
+		typeof basemap.attribution === 'string';
+}
+
 /**
  * Parse the JSON config embedded in the page, falling back to defaults field by field.
  *
  * @param {Document} [doc=document]
- * @returns {Readonly<{tile_url: string, tile_attribution: string, data_attribution: string,
+ * @returns {Readonly<{tile_url: string, tile_attribution: string, basemap: ?object, data_attribution: string,
  *   bounds: number[][], protocol_version: number, ws_path: string, tick_ms: number,
  *   stale_after_s: number}>}
  */
@@ -53,6 +60,7 @@ export function readConfig(doc = document) {
 	if (Number.isFinite(raw.tick_ms) && raw.tick_ms > 0) { config.tick_ms = raw.tick_ms; }
 	if (Number.isFinite(raw.stale_after_s) && raw.stale_after_s > 0) { config.stale_after_s = raw.stale_after_s; }
 	if (validBounds(raw.bounds)) { config.bounds = raw.bounds; }
+	if (validBasemap(raw.basemap)) { config.basemap = Object.freeze({...raw.basemap}); }
 	return Object.freeze(config);
 }
 

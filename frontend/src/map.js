@@ -1,5 +1,6 @@
 /**
- * The Leaflet map: full window, OpenStreetMap tiles, credits for the tiles and the GTFS data,
+ * The Leaflet map: full window, OpenStreetMap tiles (or the app's own vector basemap when the
+ * config has one, basemap.js), credits for the tiles and the GTFS data,
  * fitted to the feed's stops, zoom buttons at the bottom right (the search box and the panel
  * take the left). Tells when tiles cannot be loaded (offline), since the buses are drawn all the
  * same. Its own words (the zoom buttons, popups' close buttons, its label) follow the page's
@@ -8,6 +9,7 @@
 
 import L from './leafletGlobal.js';
 import {i18n as sharedI18n} from './i18n.js';
+import {addBasemap} from './basemap.js';
 
 /** After this many failed tiles and none loaded, tiles are taken to be unreachable. */
 const TILE_FAILURES = 4;
@@ -56,6 +58,10 @@ export function createMap(element, config, {onTiles = () => {}, i18n = sharedI18
 			onTiles(ok);
 		}
 	};
+	if (config.basemap) {
+		const drawn = addBasemap(map, config.basemap, i18n, (layer) => layer.on('tileload', () => tell(true)));
+		if (drawn) { return map; }
+	}
 	L.tileLayer(config.tile_url, {
 		attribution: config.tile_attribution,
 		maxZoom: 19,
