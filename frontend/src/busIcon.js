@@ -7,7 +7,7 @@
  */
 
 import L from './leafletGlobal.js';
-import {readableColor} from './contrast.js';
+import {mapColor} from './contrast.js';
 import {i18n} from './i18n.js';
 
 const SIZE = 18;
@@ -65,7 +65,7 @@ export class BusIcon {
 		}
 		if (vehicle.color !== this._color) {
 			this._color = vehicle.color;
-			this._body.style.setProperty('--route-color', readableColor(vehicle.color));
+			this._body.style.setProperty('--route-color', mapColor(vehicle.color));
 		}
 		if (vehicle.headsign !== this._headsign) {
 			this._headsign = vehicle.headsign;

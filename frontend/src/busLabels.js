@@ -9,7 +9,7 @@
  */
 
 import {createCanvas as newCanvas} from './canvas.js';
-import {readableColor} from './contrast.js';
+import {mapColor} from './contrast.js';
 
 /** A label's height in CSS pixels. */
 export const LABEL_HEIGHT = 16;
@@ -159,7 +159,7 @@ export class LabelSprites {
 		ctx.save();
 		roundRect(ctx, 0, 0, width, LABEL_HEIGHT, 3);
 		ctx.clip();
-		ctx.fillStyle = readableColor(color);
+		ctx.fillStyle = mapColor(color);
 		ctx.fillRect(barLeft ? 0 : width - BAR, 0, BAR, LABEL_HEIGHT);
 		ctx.restore();
 		ctx.font = FONT;

@@ -9,7 +9,7 @@
  */
 
 import {createCanvas as newCanvas} from './canvas.js';
-import {readableColor} from './contrast.js';
+import {mapColor} from './contrast.js';
 import {normalizeBearing} from './geo.js';
 
 /** Degrees of bearing per pre-rendered cell. */
@@ -134,7 +134,7 @@ export class SpriteAtlas {
 			ctx.restore();
 			teardrop(ctx, cx, half, r - rim / 2, angle);
 			// Too light a route colour (white, pale yellow) is darkened to stand out from the map.
-			ctx.fillStyle = stale ? STALE_FILL : readableColor(color);
+			ctx.fillStyle = stale ? STALE_FILL : mapColor(color);
 			ctx.fill();
 			ctx.lineWidth = rim;
 			ctx.strokeStyle = stale ? STALE_RIM : '#ffffff';

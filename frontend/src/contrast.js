@@ -5,13 +5,20 @@
  * saturation (HSL lightness down), so that a route stays recognisably its colour.
  *
  * The route lines (routeLines.js), the buses on the canvas (busSprites.js), their label bars
- * (busLabels.js) and the DOM markers (busIcon.js) draw `readableColor(route colour)`.
+ * (busLabels.js) and the DOM markers (busIcon.js) draw `mapColor(route colour)`: readable on
+ * every basemap the page draws.
  *
  * Pure: strings and numbers in and out (answers are memoised).
  */
 
 /** The basemap's land colour (OpenStreetMap's), behind most of what is drawn. */
 export const MAP_BACKGROUND = '#f2efe9';
+
+/**
+ * The land colours of the page's basemaps: OpenStreetMap's raster tiles, and Protomaps' light
+ * flavor (`earth`) with `--basemap` (basemap.js).
+ */
+export const MAP_BACKGROUNDS = Object.freeze([MAP_BACKGROUND, '#e2dfda']);
 
 /** WCAG 2's contrast for graphical objects (1.4.11 Non-text Contrast). */
 export const MIN_CONTRAST = 3;
@@ -116,4 +123,14 @@ function compute(hex, background, minRatio) {
 		if (ok(mid)) { far = mid; } else { near = mid; }
 	}
 	return toHex(hslToRgb([h, s, far]));
+}
+
+/**
+ * `hex` made readable (`readableColor`, `minRatio`) on every basemap of MAP_BACKGROUNDS: what
+ * the map draws a route in.
+ */
+export function mapColor(hex, minRatio = MIN_CONTRAST) {
+	let out = hex;
+	for (const background of MAP_BACKGROUNDS) { out = readableColor(out, background, minRatio); }
+	return out;
 }

@@ -8,7 +8,7 @@
  * and restyled. Lines do not take clicks: the map and the stops beneath them do.
  */
 
-import {readableColor} from './contrast.js';
+import {mapColor} from './contrast.js';
 import L from './leafletGlobal.js';
 
 /** The pane, between the tiles (200) and Leaflet's overlays (400). */
@@ -68,7 +68,7 @@ export const RouteLines = L.Layer.extend({
 				renderer: this._renderer,
 				interactive: false,
 				// Too light a route colour is darkened to stand out from the map (contrast.js).
-				color: readableColor(route.color),
+				color: mapColor(route.color),
 				lineCap: 'round',
 				lineJoin: 'round',
 				smoothFactor: 1.5,

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-	MAP_BACKGROUND, MIN_CONTRAST, contrastRatio, hslToRgb, luminance, parseHex, readableColor, rgbToHsl, toHex,
+	MAP_BACKGROUND, MAP_BACKGROUNDS, MIN_CONTRAST, contrastRatio, hslToRgb, luminance, mapColor, parseHex, readableColor, rgbToHsl, toHex,
 } from '../src/contrast.js';
 
 test('WCAG relative luminance and contrast ratio: the spec\'s end points and known pairs', () => {
@@ -61,4 +61,14 @@ test('deterministic, other backgrounds and ratios, and a dark map lightens inste
 	const onDark = readableColor('#1a237e', '#202124', 3);
 	assert.ok(contrastRatio(onDark, '#202124') >= 3);
 	assert.ok(luminance(parseHex(onDark)) > luminance(parseHex('#1a237e')));
+});
+
+test('mapColor: readable on every basemap the page draws (OSM land, Protomaps light earth)', () => {
+	assert.deepEqual([...MAP_BACKGROUNDS], ['#f2efe9', '#e2dfda']);
+	for (const hex of ['#ffffff', '#ffeb3b', '#e2dfda', '#b3e5fc']) {
+		const out = mapColor(hex);
+		for (const bg of MAP_BACKGROUNDS) { assert.ok(contrastRatio(out, bg) >= 3, `${hex} → ${out} on ${bg}`); }
+	}
+	assert.equal(mapColor('#c62828'), '#c62828');
+	assert.equal(mapColor('#1565C0'), '#1565c0');
 });
