@@ -6,6 +6,8 @@
  *   it keep theirs: clicks are looked at on their way down to the map (capture phase) and only
  *   those that find a bus are kept from the layers beneath. A click that ends a drag is left alone;
  *   a double click on a bus does not zoom the map (as on a DOM marker).
+ * - At city zoom, where buses are drawn as clusters (counts per area), a click or tap on a
+ *   cluster zooms in to it; over one the pointer is a hand.
  * - Over a bus the pointer becomes a hand and the bus shows its route label at any zoom.
  * - The buses are not in the tab order one by one (thousands of tab stops): with the map focused,
  *   Enter opens the popup of the bus nearest the centre of the map, Enter again the next nearest,
@@ -105,12 +107,26 @@ export class BusCanvasInput {
 		return this._layer.idAt(point.x, point.y);
 	}
 
+	_clusterAtEvent(e) {
+		if (!this._onMapSurface(e.target)) { return null; }
+		const point = this._map.mouseEventToContainerPoint(e);
+		return this._layer.clusterAt(point.x, point.y);
+	}
+
 	_onClick(e) {
 		const map = this._map;
 		this._clickOnBus = false;
 		if (map.dragging?.moved() || map.boxZoom?.moved()) { return; }
 		const id = this._idAtEvent(e);
-		if (id === null) { return; }
+		if (id === null) {
+			const cluster = this._clusterAtEvent(e);
+			if (cluster === null) { return; }
+			// As a bus's: the map beneath does not get it, nor the double click's zoom.
+			this._clickOnBus = true;
+			e.stopPropagation();
+			this._layer.zoomToCluster(cluster);
+			return;
+		}
 		this._clickOnBus = true;
 		// The bus is on top: the stops and the map beneath do not get this click.
 		e.stopPropagation();
@@ -128,11 +144,14 @@ export class BusCanvasInput {
 
 	_onPointerMove(e) {
 		if (e.buttons || this._map.dragging?.moving()) { return; }
-		this._layer.hover(this._idAtEvent(e));
+		const id = this._idAtEvent(e);
+		this._layer.hover(id);
+		this._layer.hoverCluster(id === null && this._clusterAtEvent(e) !== null);
 	}
 
 	_onLeave() {
 		this._layer.hover(null);
+		this._layer.hoverCluster(false);
 	}
 
 	_onKey(e) {

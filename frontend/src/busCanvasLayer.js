@@ -25,6 +25,13 @@
  * 3,000 sprites every frame of the animation cost too much with software rendering.) The map is
  * assumed to be in Web Mercator (Leaflet's default CRS).
  *
+ * Below zoom 11 (`clusterBelowZoom`, busClusters.js), where the whole city's buses would make
+ * one blob, they are drawn as counts per area instead: one circle per cell of a grid fixed on
+ * the map, at the middle of its buses, sized by their number; a click on one zooms in to it.
+ * Crossing that zoom, the clusters and the buses crossfade (`crossfadeMs`) once Leaflet's zoom
+ * animation has ended. A route shown alone (`setRouteFilter`) is never clustered: its few buses
+ * are what the user asked to see.
+ *
  * It takes no pointer events: busCanvasInput.js finds the bus under a
  * click (and opens the same popup as the DOM markers, busPopup.js, which follows its bus) or a
  * key press. Dimming when the page is not live is the `.bus-stale` class on the container
@@ -39,6 +46,7 @@ import {byDistance, hitTest} from './busHit.js';
 import {BusCanvasInput} from './busCanvasInput.js';
 import {LABEL_HEIGHT, LabelSprites, placeLabels} from './busLabels.js';
 import {BusPopup} from './busPopup.js';
+import {CLUSTER_BELOW_ZOOM, ClusterSprites, clusterGrid, clusterRadius, clusterZoom} from './busClusters.js';
 import {BusSlots, FREE, LIVE, shouldGlide} from './busSlots.js';
 import {SIZES, SpriteAtlas, bearingBucket, cellHalf, sizeFor} from './busSprites.js';
 import {ZOOM_ANIM_MS, lerpView, zoomEase, zoomTransform} from './busView.js';
@@ -80,6 +88,10 @@ export const BusCanvasLayer = L.Layer.extend({
 		 */
 		glideStep: 0.5,
 		fadeStep: 0.1,
+		/** Buses are drawn as counts per area (clusters) below this zoom. */
+		clusterBelowZoom: CLUSTER_BELOW_ZOOM,
+		/** How long clusters and buses take to crossfade when the zoom crosses `clusterBelowZoom`. */
+		crossfadeMs: 250,
 	},
 
 	/**
@@ -120,6 +132,12 @@ export const BusCanvasLayer = L.Layer.extend({
 		this._advanced = null; // the time of the last advance of the glides and fades
 		this._glided = 0; // how far (device pixels) any bus can have glided since the last drawing
 		this._faded = 0; // and faded
+		this._clusterSprites = null;
+		this._mode = null; // 'clusters' or 'buses': what the last drawing showed (or goes to)
+		this._crossfade = null; // {start, toClusters} while clusters and buses crossfade
+		this._clustersDrawn = {length: 0, x: new Float32Array(0), y: new Float32Array(0), size: [], members: []};
+		this._spritesDrawn = 0; // buses drawn as sprites (alpha > 0) last frame
+		this._hoverCluster = false; // a cluster is under the pointer
 	},
 
 	onAdd(map) {
@@ -159,6 +177,11 @@ export const BusCanvasLayer = L.Layer.extend({
 		this._drawnCount = 0;
 		this._labelsDrawn = [];
 		this._hover = -1;
+		this._mode = null;
+		this._crossfade = null;
+		this._clustersDrawn = {length: 0, x: new Float32Array(0), y: new Float32Array(0), size: [], members: []};
+		this._spritesDrawn = 0;
+		this._hoverCluster = false;
 	},
 
 	getEvents() {
@@ -211,12 +234,15 @@ export const BusCanvasLayer = L.Layer.extend({
 		return this._slots.size;
 	},
 
-	/** Number of buses drawn in the map's view now (the route filter lets them through). */
+	/**
+	 * Number of buses shown in the map's view now (the route filter lets them through): drawn
+	 * one by one or counted in a cluster.
+	 */
 	shownCount() {
 		return this.shownIds().length;
 	},
 
-	/** Ids of the buses drawn in the map's view now. */
+	/** Ids of the buses shown in the map's view now (drawn or counted in a cluster). */
 	shownIds() {
 		if (!this._map) { return []; }
 		const view = this._view(performance.now());
@@ -264,6 +290,38 @@ export const BusCanvasLayer = L.Layer.extend({
 			x: slots.x[slot] * view.scale - view.ox,
 			y: slots.y[slot] * view.scale - view.oy,
 		}));
+	},
+
+	/**
+	 * The clusters drawn in the last frame (none from `clusterBelowZoom` on, once the crossfade
+	 * is over), in container CSS pixels: `[{x, y, count, radius, ids}]`.
+	 */
+	clusters() {
+		const {dx, dy} = this._panned();
+		const drawn = this._clustersDrawn;
+		const out = [];
+		for (let k = 0; k < drawn.length; k++) {
+			out.push({
+				x: drawn.x[k] + dx, y: drawn.y[k] + dy, count: drawn.size[k], radius: clusterRadius(drawn.size[k]),
+				ids: drawn.members[k].map((slot) => this._slots.idOf(slot)),
+			});
+		}
+		return out;
+	},
+
+	/** Number of clusters drawn in the last frame. */
+	clusterCount() {
+		return this._clustersDrawn.length;
+	},
+
+	/** Number of buses drawn one by one (as sprites, in or near the view) in the last frame. */
+	spriteCount() {
+		return this._spritesDrawn;
+	},
+
+	/** Whether buses are drawn as clusters at the map's zoom now (or are fading to them). */
+	clustered() {
+		return this._mode === 'clusters';
 	},
 
 	/** The route labels drawn, in container CSS pixels: `[{id, text, x, y}]` (x, y: left, middle). */
@@ -347,6 +405,7 @@ export const BusCanvasLayer = L.Layer.extend({
 	idAt(x, y) {
 		if (!this._map || this._anim) { return null; }
 		this._drawNow();
+		if (this._clusterAlpha(performance.now()) >= 0.5) { return null; }
 		const {slot, x: xs, y: ys} = this._drawn;
 		const slots = this._slots;
 		const {dx, dy} = this._panned();
@@ -356,6 +415,45 @@ export const BusCanvasLayer = L.Layer.extend({
 			accept: (i) => slots.state[slot[i]] === LIVE,
 		});
 		return k < 0 ? null : slots.idOf(slot[k]);
+	},
+
+	/**
+	 * The cluster drawn at container point (`x`, `y`), the topmost: `{lat, lng, count}`, or null
+	 * (also when buses are drawn one by one).
+	 */
+	clusterAt(x, y) {
+		if (!this._map || this._anim) { return null; }
+		this._drawNow();
+		if (this._clusterAlpha(performance.now()) < 0.5) { return null; }
+		const {dx, dy} = this._panned();
+		const drawn = this._clustersDrawn;
+		for (let k = drawn.length - 1; k >= 0; k--) {
+			const r = clusterRadius(drawn.size[k]) + 2;
+			const cx = drawn.x[k] + dx;
+			const cy = drawn.y[k] + dy;
+			if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) {
+				const latlng = this._map.containerPointToLatLng([cx, cy]);
+				return {lat: latlng.lat, lng: latlng.lng, count: drawn.size[k]};
+			}
+		}
+		return null;
+	},
+
+	/** Zoom in to `cluster` (from `clusterAt`): centred on it, where its buses are drawn one by one. */
+	zoomToCluster(cluster) {
+		const map = this._map;
+		if (!map || !cluster) { return this; }
+		const zoom = Math.min(map.getMaxZoom(), Math.max(Math.floor(map.getZoom()) + 1, this.options.clusterBelowZoom));
+		map.setView([cluster.lat, cluster.lng], zoom);
+		return this;
+	},
+
+	/** Whether a cluster is under the pointer (the pointer is a hand then). */
+	hoverCluster(over) {
+		if (over === this._hoverCluster) { return this; }
+		this._hoverCluster = over;
+		this._pointerClass();
+		return this;
 	},
 
 	/** Ids of the buses drawn, nearest to the centre of the map first. */
@@ -424,8 +522,14 @@ export const BusCanvasLayer = L.Layer.extend({
 	_setHover(slot) {
 		if (slot === this._hover) { return; }
 		this._hover = slot;
-		if (this._map) { L.DomUtil[slot >= 0 ? 'addClass' : 'removeClass'](this._map.getContainer(), 'bus-pointer'); }
+		this._pointerClass();
 		this._changed();
+	},
+
+	_pointerClass() {
+		if (!this._map) { return; }
+		const over = this._hover >= 0 || this._hoverCluster;
+		L.DomUtil[over ? 'addClass' : 'removeClass'](this._map.getContainer(), 'bus-pointer');
 	},
 
 	// The view.
@@ -463,6 +567,7 @@ export const BusCanvasLayer = L.Layer.extend({
 			L.DomUtil.setTransform(this._canvas, L.point(t.x, t.y), t.scale);
 		}
 		this._setHover(-1);
+		this.hoverCluster(false);
 		this._changed();
 	},
 
@@ -493,7 +598,7 @@ export const BusCanvasLayer = L.Layer.extend({
 		this._followMap();
 		this._draw();
 		this._followPopup();
-		if (this._slots.busy) { this._raf = requestAnimationFrame(this._frame); }
+		if (this._slots.busy || this._crossfade) { this._raf = requestAnimationFrame(this._frame); }
 	},
 
 	/**
@@ -503,6 +608,7 @@ export const BusCanvasLayer = L.Layer.extend({
 	_advance(time) {
 		const slots = this._slots;
 		const changed = slots.advance(time);
+		if (this._crossfade) { this._dirty = true; }
 		const woke = this._advanced === null; // the loop slept: a glide or fade just began
 		const since = woke ? 0 : Math.max(0, time - this._advanced);
 		this._advanced = slots.busy ? time : null;
@@ -559,6 +665,34 @@ export const BusCanvasLayer = L.Layer.extend({
 		this._popup.follow(this._latLngOf(slot));
 	},
 
+	// Clusters and buses.
+
+	/** How opaque the clusters are at time `now` (the buses: 1 minus that). */
+	_clusterAlpha(now) {
+		const fade = this._crossfade;
+		if (!fade) { return this._mode === 'clusters' ? 1 : 0; }
+		const t = clamp01((now - fade.start) / this.options.crossfadeMs);
+		return fade.toClusters ? t : 1 - t;
+	},
+
+	/** Clusters at the map's zoom now, or buses: start the crossfade when that changes. */
+	_updateMode(now) {
+		const clustered = this._map.getZoom() < this.options.clusterBelowZoom && this._routeFilter === null;
+		const mode = clustered ? 'clusters' : 'buses';
+		if (mode === this._mode) { return; }
+		if (this._mode !== null && this.options.crossfadeMs > 0 && !reducedMotion.matches) {
+			// From where a crossfade under way has got to.
+			const a = this._clusterAlpha(now);
+			const done = clustered ? a : 1 - a;
+			this._crossfade = {start: now - done * this.options.crossfadeMs, toClusters: clustered};
+		} else {
+			this._crossfade = null;
+		}
+		this._mode = mode;
+		this._setHover(-1);
+		this._dirty = true;
+	},
+
 	// Drawing.
 
 	_drawnArrays(capacity) {
@@ -568,6 +702,8 @@ export const BusCanvasLayer = L.Layer.extend({
 			keys: new Float64Array(capacity), slot2: new Int32Array(capacity),
 			x2: new Float32Array(capacity), y2: new Float32Array(capacity), labelX: new Float32Array(capacity),
 			widths: new Float32Array(capacity), order: new Int32Array(capacity),
+			// The live ones in the world plane, for clustering.
+			wx: new Float64Array(capacity), wy: new Float64Array(capacity), live: new Int32Array(capacity),
 		};
 	},
 
@@ -595,6 +731,7 @@ export const BusCanvasLayer = L.Layer.extend({
 			this._dpr = dpr;
 			this._sprites = new SpriteAtlas({dpr});
 			this._tags = new LabelSprites({dpr});
+			this._clusterSprites = new ClusterSprites({dpr});
 			this._dirty = true;
 		}
 		const w = Math.round((width + 2 * padX) * dpr);
@@ -613,6 +750,8 @@ export const BusCanvasLayer = L.Layer.extend({
 			this._size = size;
 			this._dirty = true;
 		}
+		const now = performance.now();
+		this._updateMode(now);
 		const drawn = this._drawnView;
 		if (!this._dirty && drawn !== null && view.scale === drawn.scale && view.origin.equals(drawn.origin) &&
 			Math.abs(view.ox - drawn.ox) <= padX && Math.abs(view.oy - drawn.oy) <= padY) {
@@ -632,8 +771,57 @@ export const BusCanvasLayer = L.Layer.extend({
 		ctx.setTransform(1, 0, 0, 1, 0, 0);
 		ctx.globalAlpha = 1;
 		ctx.clearRect(0, 0, w, h);
-		this._drawBuses(ctx, count, dpr);
-		this._drawLabels(ctx, count, dpr, map.getZoom() >= this.options.labelMinZoom);
+		const clusters = this._clusterAlpha(now);
+		if (this._crossfade && now - this._crossfade.start >= this.options.crossfadeMs) { this._crossfade = null; }
+		const buses = 1 - clusters;
+		this._spritesDrawn = buses > 0 ? count : 0;
+		if (buses > 0) {
+			this._drawBuses(ctx, count, dpr, buses);
+			this._drawLabels(ctx, count, dpr, map.getZoom() >= this.options.labelMinZoom, buses);
+		} else {
+			this._labelled.fill(0);
+			this._labelsDrawn = [];
+			this._drawnStale.clear();
+		}
+		if (clusters > 0) {
+			this._drawClusters(ctx, count, dpr, view, clusters);
+		} else {
+			this._clustersDrawn = {length: 0, x: new Float32Array(0), y: new Float32Array(0), size: [], members: []};
+		}
+	},
+
+	/**
+	 * The live buses of `_drawn` counted per cell (busClusters.js), each cluster drawn at the
+	 * middle of its buses with opacity `opacity`.
+	 */
+	_drawClusters(ctx, count, dpr, view, opacity) {
+		const slots = this._slots;
+		const {slot, wx, wy, live} = this._drawn;
+		let n = 0;
+		for (let k = 0; k < count; k++) {
+			const i = slot[k];
+			if (slots.state[i] !== LIVE) { continue; }
+			live[n] = i;
+			wx[n] = slots.x[i];
+			wy[n] = slots.y[i];
+			n += 1;
+		}
+		const grid = clusterGrid(wx, wy, n, {zoom: clusterZoom(this._map.getZoom(), this.options.clusterBelowZoom)});
+		const members = Array.from({length: grid.length}, () => []);
+		for (let j = 0; j < n; j++) { members[grid.of[j]].push(live[j]); }
+		const xs = new Float32Array(grid.length);
+		const ys = new Float32Array(grid.length);
+		const pad = this._pad;
+		if (opacity < 1) { ctx.globalAlpha = opacity; }
+		for (let k = 0; k < grid.length; k++) {
+			xs[k] = grid.x[k] * view.scale - view.ox;
+			ys[k] = grid.y[k] * view.scale - view.oy;
+			const sprite = this._clusterSprites.sprite(grid.size[k]);
+			ctx.drawImage(sprite.canvas, Math.round((xs[k] + pad.x) * dpr - sprite.half),
+				Math.round((ys[k] + pad.y) * dpr - sprite.half));
+		}
+		ctx.globalAlpha = 1;
+		this._clustersDrawn = {length: grid.length, x: xs, y: ys, size: [...grid.size], members};
 	},
 
 	/**
@@ -672,7 +860,8 @@ export const BusCanvasLayer = L.Layer.extend({
 		return n;
 	},
 
-	_drawBuses(ctx, count, dpr) {
+	/** The buses of `_drawn`, at `opacity` (below 1 while they crossfade with the clusters). */
+	_drawBuses(ctx, count, dpr, opacity = 1) {
 		const slots = this._slots;
 		const {bearing, alpha, vehicle} = slots;
 		const {slot, x, y} = this._drawn;
@@ -696,7 +885,7 @@ export const BusCanvasLayer = L.Layer.extend({
 			}
 			if (grey) { greyed.add(v.id); }
 			const cell = strip.cell;
-			const a = alpha[i];
+			const a = alpha[i] * opacity;
 			if (a < 1) { ctx.globalAlpha = a; }
 			ctx.drawImage(strip.canvas, bearingBucket(bearing[i]) * cell, 0, cell, cell,
 				Math.round((x[k] + pad.x) * dpr - cell / 2), Math.round((y[k] + pad.y) * dpr - cell / 2), cell, cell);
@@ -719,7 +908,7 @@ export const BusCanvasLayer = L.Layer.extend({
 	},
 
 	/** Route labels: of every bus that has room (zoomed in), else of the one under the pointer or chosen. */
-	_drawLabels(ctx, count, dpr, all) {
+	_drawLabels(ctx, count, dpr, all, opacity = 1) {
 		const slots = this._slots;
 		const {slot, x, y, labelX, widths, order} = this._drawn;
 		const labelled = this._labelled;
@@ -754,7 +943,7 @@ export const BusCanvasLayer = L.Layer.extend({
 			const vehicle = slots.vehicle[i];
 			const tag = this._tags.tag(vehicle.route, this._labelColor(vehicle), labelX[k] > x[k]);
 			const top = y[k] - LABEL_HEIGHT / 2;
-			const a = slots.alpha[i];
+			const a = slots.alpha[i] * opacity;
 			if (a < 1) { ctx.globalAlpha = a; }
 			ctx.drawImage(tag.canvas, Math.round((labelX[k] + this._pad.x - tag.pad) * dpr),
 				Math.round((top + this._pad.y - tag.pad) * dpr));

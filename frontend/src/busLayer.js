@@ -8,7 +8,8 @@
  * Both take `apply(changes, {durationMs, fadeIn})` from Fleet and answer `count()`,
  * `shownCount()`, `shownIds()`, `ids()`, `displayed(id)`, `screenPositions()`, `labels()`,
  * `movingCount()`, `openPopup(id)`, `getPopup()`, `setRouteFilter(route|null)`,
- * `getRouteFilter()` and `visibleIds()`.
+ * `getRouteFilter()` and `visibleIds()`. The canvas one also draws the buses as counts per area
+ * at city zoom (busClusters.js) and answers `clusters()`, `clusterCount()` and `spriteCount()`.
  */
 
 import {busCanvasLayer} from './busCanvasLayer.js';

@@ -412,10 +412,21 @@ window.bustrack = {
 	busRenderer: () => buses.renderer,
 	/** Buses on the map, not counting those fading out (drawn or not). */
 	markerCount: () => buses.count(),
-	/** Buses drawn now (canvas: in the view; dom: with a marker in the DOM, in and around the view). */
+	/**
+	 * Buses shown now (canvas: in the view, drawn or counted in a cluster; dom: with a marker in
+	 * the DOM, in and around the view).
+	 */
 	shownMarkerCount: () => buses.shownCount(),
 	/** Ids of the buses drawn now (as shownMarkerCount counts them). */
 	shownVehicleIds: () => buses.shownIds(),
+	/** Clusters drawn now (city zoom, canvas only): their number, and each [{x, y, count, radius, ids}] in viewport CSS pixels. */
+	clusterCount: () => buses.clusterCount?.() ?? 0,
+	shownClusters() {
+		const rect = map.getContainer().getBoundingClientRect();
+		return (buses.clusters?.() ?? []).map((c) => ({...c, x: rect.left + c.x, y: rect.top + c.y}));
+	},
+	/** Buses drawn one by one now (canvas: 0 at city zoom, where they are clusters; dom: the markers). */
+	shownSpriteCount: () => buses.spriteCount?.() ?? buses.shownCount(),
 	/** The route labels drawn now: [{id, text, …}]. */
 	busLabels: () => buses.labels(),
 	/** Ids of the buses on the map. */
