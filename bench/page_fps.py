@@ -4,6 +4,7 @@ Run from the repository root::
 
     .venv/bin/python -m bench.page_fps                 # about two minutes
     .venv/bin/python -m bench.page_fps --seconds 5     # a quick look
+    .venv/bin/python -m bench.page_fps --zoom 10       # city zoom: buses counted per area
 
 For each renderer it starts the server as a user does (``python -m bustrack.web --port P
 --start-time 09:00``: the bundled Mumbai feed, about 3,100 buses on the road, the same
@@ -192,6 +193,7 @@ def measure(
     width: int,
     height: int,
     warmup: float,
+    zoom: int | None = None,
 ) -> Measurement:
     """Open the page with ``renderer`` and measure ``scenario`` for ``seconds``."""
     context = browser.new_context(viewport={"width": width, "height": height})
@@ -204,6 +206,8 @@ def measure(
                 && window.bustrack.frameCounts().updates >= 2""",
             timeout=60_000,
         )
+        if zoom is not None:
+            page.evaluate("(z) => { window.bustrack.map.setZoom(z, {animate: false}); }", zoom)
         page.wait_for_timeout(warmup * 1000)
         result: dict[str, Any] = page.evaluate(
             MEASURE, {"seconds": seconds, "drag": scenario == "pan", "zoom": scenario == "zoom"}
@@ -249,6 +253,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=800)
     parser.add_argument("--start-time", default="09:00", help="service time the server runs")
+    parser.add_argument(
+        "--zoom", type=int, default=None, help="zoom to measure at (default: the opening zoom)"
+    )
     parser.add_argument("--renderers", nargs="+", choices=RENDERERS, default=list(RENDERERS))
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
     args = parser.parse_args(argv)
@@ -259,7 +266,8 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"Chromium {browser.version}, headless, --disable-gpu: software rendering; "
             f"{platform.machine()}, {_cpus()} CPUs (the server runs beside it); "
-            f"viewport {args.width}x{args.height}, opening zoom",
+            f"viewport {args.width}x{args.height}, "
+            + ("opening zoom" if args.zoom is None else f"zoom {args.zoom}"),
             flush=True,
         )
         try:
@@ -276,6 +284,7 @@ def main(argv: list[str] | None = None) -> None:
                             width=args.width,
                             height=args.height,
                             warmup=args.warmup,
+                            zoom=args.zoom,
                         )
                         results.append(m)
                         print(

@@ -874,6 +874,7 @@ export const BusCanvasLayer = L.Layer.extend({
 		let color = null;
 		let strip = null;
 		let open = -1;
+		let drawnAlpha = 1;
 		for (let k = 0; k < count; k++) {
 			const i = slot[k];
 			const v = vehicle[i];
@@ -885,13 +886,17 @@ export const BusCanvasLayer = L.Layer.extend({
 			}
 			if (grey) { greyed.add(v.id); }
 			const cell = strip.cell;
+			// (globalAlpha set only when it changes: during a crossfade every bus has one below 1.)
 			const a = alpha[i] * opacity;
-			if (a < 1) { ctx.globalAlpha = a; }
+			if (a !== drawnAlpha) {
+				ctx.globalAlpha = a;
+				drawnAlpha = a;
+			}
 			ctx.drawImage(strip.canvas, bearingBucket(bearing[i]) * cell, 0, cell, cell,
 				Math.round((x[k] + pad.x) * dpr - cell / 2), Math.round((y[k] + pad.y) * dpr - cell / 2), cell, cell);
-			if (a < 1) { ctx.globalAlpha = 1; }
 			if (i === chosen) { open = k; }
 		}
+		ctx.globalAlpha = 1;
 		if (open >= 0) {
 			// The bus whose popup is open (chosen by click or key) gets a ring, like a focus outline.
 			ctx.beginPath();
