@@ -39,6 +39,9 @@ SERIAL = (
     "tests/web/test_cycles.py",
     "tests/web/test_collector.py",
     "tests/web/test_ingest_durability.py",
+    # Buses moving under a click or a search while another test loads the machine.
+    "tests/browser/test_arrivals.py",
+    "tests/browser/test_bus_canvas.py",
 )
 
 
@@ -49,6 +52,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         path = item.path.resolve().relative_to(root).as_posix()
         if path.startswith(SERIAL):
             item.add_marker(pytest.mark.serial)
+
 
 if TYPE_CHECKING:
     from tests.redis_server import RedisServer

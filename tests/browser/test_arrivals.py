@@ -163,9 +163,9 @@ def test_a_stop_clicked_on_the_map_opens_its_next_buses(page: Page, server: Serv
         STOP_LATLON,
     )
     page.wait_for_function("() => window.bustrack.stopCount() > 0", timeout=timeout(10_000))
-    page.wait_for_timeout(timeout(500))
-    # A stop clear of buses (so that the click finds the stop), preferably this one.
-    stop = page.evaluate(
+    # A stop clear of buses (so that the click finds the stop), preferably this one. Looked
+    # for until one is: the stops of the new view may still be coming, buses passing.
+    found = page.wait_for_function(
         """(id) => {
             const buses = window.bustrack.markerScreenPositions();
             const rect = document.getElementById('map').getBoundingClientRect();
@@ -176,8 +176,10 @@ def test_a_stop_clicked_on_the_map_opens_its_next_buses(page: Page, server: Serv
                 && document.elementFromPoint(s.x, s.y)?.closest('.leaflet-bustrackStops-pane'));
             return clear.find((s) => s.id === id) ?? clear[0] ?? null;
         }""",
-        STOP_ID,
+        arg=STOP_ID,
+        timeout=timeout(10_000),
     )
+    stop = found.json_value()
     assert stop is not None, "no stop clear of buses in view"
     page.mouse.click(stop["x"], stop["y"])
     popup = page.locator(".leaflet-popup-content")

@@ -19,7 +19,9 @@ LIVE = "() => window.bustrack.shownMarkerCount() > 50"
 CLUSTERS_ONLY = (
     "() => window.bustrack.clusterCount() > 0 && window.bustrack.shownSpriteCount() === 0"
 )
-SPRITES_ONLY = "() => window.bustrack.clusterCount() === 0 && window.bustrack.shownSpriteCount() > 0"
+SPRITES_ONLY = (
+    "() => window.bustrack.clusterCount() === 0 && window.bustrack.shownSpriteCount() > 0"
+)
 CLUSTER_FILL = (0x1A, 0x4F, 0x7A)
 
 # The colour drawn on the bus canvas at viewport point (x, y): [r, g, b, a].
@@ -31,7 +33,8 @@ PIXEL_AT = """([x, y]) => {
         Math.round((x - box.left) * k), Math.round((y - box.top) * k), 1, 1).data];
 }"""
 
-# After zooming to `zoom` (animated), what each frame drew for about a second: [[clusters, sprites]].
+# After zooming to `zoom` (animated), what each frame drew for about a second:
+# [[clusters, sprites]].
 ZOOM_AND_RECORD = """async (zoom) => {
     const b = window.bustrack;
     const frames = [];
@@ -153,7 +156,8 @@ def test_a_route_shown_alone_is_never_clustered(page: Page, server: Server) -> N
     page.wait_for_function(CLUSTERS_ONLY, timeout=timeout(5_000))
     vid = page.evaluate("() => window.bustrack.vehicleIds()[0]")
     route = page.evaluate(
-        "(id) => { const v = window.bustrack.vehicle(id); return {id: v.routeId, label: v.route}; }",
+        "(id) => { const v = window.bustrack.vehicle(id);"
+        " return {id: v.routeId, label: v.route}; }",
         vid,
     )
     page.evaluate("(route) => { window.bustrack.buses.setRouteFilter(route); }", route)

@@ -38,7 +38,9 @@ def located(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
 
 @pytest.fixture
 def refused(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
     errors: list[str] = []
     yield _page(context, errors), errors
     context.close()
@@ -65,7 +67,9 @@ def test_near_me_lists_the_nearest_stops_and_centres_the_map(
     for stop in state["stops"]:
         assert re.search(r"\d+ (m|km) · \d+ min on foot", stop["text"]), stop
         assert "Routes " in stop["text"], stop
-    expect(panel.locator(".near-panel__note")).to_contain_text("straight line × 1.3, at 4.8 km/h")
+    expect(panel.locator(".near-panel__note")).to_contain_text(
+        "straight line \u00d7 1.3, at 4.8 km/h"
+    )
     centre = page.evaluate("() => window.bustrack.map.getCenter()")
     assert abs(centre["lat"] - DADAR["latitude"]) < 1e-3
     assert abs(centre["lng"] - DADAR["longitude"]) < 1e-3
@@ -76,7 +80,8 @@ def test_near_me_lists_the_nearest_stops_and_centres_the_map(
     first = state["stops"][0]
     panel.get_by_role("button", name=re.compile("^" + re.escape(first["name"]))).first.click()
     page.wait_for_function(
-        "(id) => window.bustrack.stopPanelState().stopId === id", arg=first["id"],
+        "(id) => window.bustrack.stopPanelState().stopId === id",
+        arg=first["id"],
         timeout=timeout(10_000),
     )
     page.wait_for_function(

@@ -78,24 +78,28 @@ LINE_PIXELS = """(id) => {
         const y = rect.top + (p.y + q.y) / 2;
         if (x < rect.left || y < rect.top || x > rect.right || y > rect.bottom) { continue; }
         if (Math.hypot(q.x - p.x, q.y - p.y) < 8) { continue; }
-        out.push([...ctx.getImageData(Math.round((x - box.left) * k), Math.round((y - box.top) * k), 1, 1).data]);
+        const at = [Math.round((x - box.left) * k), Math.round((y - box.top) * k)];
+        out.push([...ctx.getImageData(at[0], at[1], 1, 1).data]);
     }
     return {color: line.options.color, pixels: out};
 }"""
 
-# A bus of route `id` drawn in view with no other bus within 20 px: the canvas's colour at its centre.
+# A bus of route `id` drawn in view with no other bus within 20 px: the canvas's colour at its
+# centre.
 BUS_PIXEL = """(id) => {
     const b = window.bustrack;
     const shown = new Set(b.shownVehicleIds());
     const all = b.markerScreenPositions();
     const mine = all.filter((p) => shown.has(p.id) && b.vehicle(p.id)?.routeId === id);
-    const clear = mine.find((p) => all.every((q) => q === p || Math.hypot(q.x - p.x, q.y - p.y) > 20));
+    const clear = mine.find(
+        (p) => all.every((q) => q === p || Math.hypot(q.x - p.x, q.y - p.y) > 20));
     if (!clear) { return null; }
     const canvas = document.querySelector('.bus-canvas');
     const box = canvas.getBoundingClientRect();
     const k = canvas.width / box.width;
-    return {id: clear.id, color: b.vehicle(clear.id).color, pixel: [...canvas.getContext('2d').getImageData(
-        Math.round((clear.x - box.left) * k), Math.round((clear.y - box.top) * k), 1, 1).data]};
+    const at = [Math.round((clear.x - box.left) * k), Math.round((clear.y - box.top) * k)];
+    const pixel = [...canvas.getContext('2d').getImageData(at[0], at[1], 1, 1).data];
+    return {id: clear.id, color: b.vehicle(clear.id).color, pixel};
 }"""
 
 
@@ -111,9 +115,10 @@ def test_a_white_route_is_darkened_in_its_line_and_its_buses(
         timeout=timeout(30_000),
     )
     # The feed says white; the page keeps that as the route's colour (chips, popups) ...
-    assert page.evaluate(
-        "(id) => window.bustrack.network.routes.get(id).color", WHITE_ROUTE
-    ) == "#ffffff"
+    assert (
+        page.evaluate("(id) => window.bustrack.network.routes.get(id).color", WHITE_ROUTE)
+        == "#ffffff"
+    )
     # ... but draws its line darker: 3:1 or more against the map.
     line = page.evaluate(LINE_PIXELS, WHITE_ROUTE)
     assert _contrast(_rgb(line["color"]), BACKGROUND) >= 3, line["color"]
@@ -121,7 +126,11 @@ def test_a_white_route_is_darkened_in_its_line_and_its_buses(
     drawn = [p for p in line["pixels"] if p[3] > 0]
     assert drawn, line
     # Where the line is drawn (half-transparent), its pixels are in that colour.
-    ours = [p for p in drawn if all(abs(a - b) <= 3 for a, b in zip(p, _rgb(line["color"])))]
+    ours = [
+        p
+        for p in drawn
+        if all(abs(a - b) <= 3 for a, b in zip(p, _rgb(line["color"]), strict=False))
+    ]
     assert len(ours) >= len(drawn) / 2, (line["color"], drawn[:5])
     assert all(_contrast(tuple(p[:3]), BACKGROUND) >= 3 for p in ours)
     # Another route's line keeps its own colour (dark enough already).
@@ -130,7 +139,8 @@ def test_a_white_route_is_darkened_in_its_line_and_its_buses(
 
     # Its buses, zoomed in on one of them: the body is drawn in the darkened colour.
     ids = page.evaluate(
-        "(id) => window.bustrack.vehicleIds().filter((v) => window.bustrack.vehicle(v).routeId === id)",
+        "(id) => window.bustrack.vehicleIds()"
+        ".filter((v) => window.bustrack.vehicle(v).routeId === id)",
         WHITE_ROUTE,
     )
     bus = None

@@ -17,7 +17,9 @@ RECORD = """(() => {
     const Real = window.Notification;
     window.__notifications = [];
     class Recorded {
-        constructor(title, options = {}) { window.__notifications.push({title, body: options.body}); }
+        constructor(title, options = {}) {
+            window.__notifications.push({title, body: options.body});
+        }
         static get permission() { return Real.permission; }
         static requestPermission(done) { return Real.requestPermission(done); }
     }
@@ -63,8 +65,9 @@ def make_page(browser: Browser, server: Server) -> Iterator:
 
 def _open_busy_stop(page: Page, server: Server) -> int:
     page.goto(server.url + "/")
-    page.wait_for_function("() => window.bustrack && window.bustrack.routeCount() > 0",
-                           timeout=timeout(30_000))
+    page.wait_for_function(
+        "() => window.bustrack && window.bustrack.routeCount() > 0", timeout=timeout(30_000)
+    )
     box = page.get_by_role("combobox", name="Search routes and stops")
     box.click()
     box.press_sequentially("Afghan Church", delay=20)
@@ -76,7 +79,9 @@ def _open_busy_stop(page: Page, server: Server) -> int:
     return page.evaluate(SOON)
 
 
-def test_granted_a_notification_comes_when_the_bus_is_within_5_min(make_page, server: Server) -> None:
+def test_granted_a_notification_comes_when_the_bus_is_within_5_min(
+    make_page, server: Server
+) -> None:
     page = make_page(RECORD, True)
     index = _open_busy_stop(page, server)
     row = page.locator(".stop-panel .arrival").nth(index)
@@ -101,7 +106,9 @@ def test_denied_the_page_says_so_and_shows_its_own_message(make_page, server: Se
     if far >= 0:
         bell = page.locator(".stop-panel .arrival").nth(far).locator("button.arrival__remind")
         bell.click()
-        expect(page.locator(".reminder-banner")).to_contain_text("Notifications are blocked for this page")
+        expect(page.locator(".reminder-banner")).to_contain_text(
+            "Notifications are blocked for this page"
+        )
         expect(bell).to_have_attribute("aria-pressed", "true")
         page.screenshot(path="/tmp/reminder_denied.png")
         page.get_by_role("button", name="Dismiss").click()
