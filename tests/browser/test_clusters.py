@@ -72,12 +72,17 @@ def test_at_city_zoom_buses_are_counted_per_area_and_zooming_in_shows_them(
     # Zoomed out to the whole city: no sprite, only clusters, which count every bus in view once.
     _zoom(page, 10)
     page.wait_for_function(CLUSTERS_ONLY, timeout=timeout(5_000))
-    # Counted in the same frame: the clusters drawn and the buses in view.
-    seen = page.evaluate(
+    # The clusters drawn and the buses in view, once both are of the same tick (a frame that
+    # arrives between the draw and this look changes the buses before the next draw).
+    seen = page.wait_for_function(
         """() => { const b = window.bustrack;
-                   return {clusters: b.shownClusters(), inView: b.shownVehicleIds(),
-                           all: b.vehicleCount()}; }"""
-    )
+                   const clusters = b.shownClusters(), inView = b.shownVehicleIds();
+                   const counted = new Set(clusters.flatMap((c) => c.ids));
+                   const same = counted.size === inView.length
+                       && inView.every((id) => counted.has(id));
+                   return same ? {clusters, inView, all: b.vehicleCount()} : null; }""",
+        timeout=timeout(10_000),
+    ).json_value()
     clusters = seen["clusters"]
     counted = [vid for c in clusters for vid in c["ids"]]
     assert sum(c["count"] for c in clusters) == len(counted)
