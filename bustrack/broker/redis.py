@@ -104,14 +104,6 @@ def _bytes(value: object) -> bytes | None:
     return None if value is None else bytes(value)  # type: ignore[call-overload]
 
 
-def _report_row(r: Report) -> dict[str, Any]:
-    return asdict(r)
-
-
-def _report_of(row: dict[str, Any]) -> Report:
-    return Report(**row)
-
-
 class RedisBroker:
     """One process's connection to the broker (a feeder's, a web process's, or both)."""
 
@@ -239,7 +231,7 @@ class RedisBroker:
                     out.append((entry_id, []))
                     continue
                 rows = orjson.loads(fields[b"reports"])
-                out.append((entry_id, [_report_of(r) for r in rows]))
+                out.append((entry_id, [Report(**r) for r in rows]))
         return out
 
     async def ack_reports(self, entry_ids: Sequence[bytes]) -> None:
@@ -277,7 +269,7 @@ class RedisBroker:
 
     async def submit_reports(self, reports: Sequence[Report]) -> None:
         """Hand accepted reports to the feeder; when this returns, Redis has them."""
-        body = orjson.dumps([_report_row(r) for r in reports])
+        body = orjson.dumps([asdict(r) for r in reports])
         await self.redis.xadd(INGEST, {"reports": body})
 
     async def gtfsrt(self, name: str) -> bytes | None:

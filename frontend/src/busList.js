@@ -16,7 +16,7 @@
  * Owns the DOM inside its element; where the rows come from is the caller's (`source`).
  */
 
-import {element, setShownText} from './dom.js';
+import {element, setShownText, viewFrame} from './dom.js';
 import {i18n as sharedI18n} from './i18n.js';
 import {routeChip} from './routeChip.js';
 
@@ -101,17 +101,10 @@ export class BusList {
 
 	_build() {
 		const id = this._id;
-		this.element = element('section', 'bus-list view', {'aria-labelledby': `${id}-title`});
-		const head = element('div', 'view__head');
-		const titles = element('div', 'view__titles');
-		this._title = element('h2', 'view__title', {id: `${id}-title`, tabindex: '-1'});
-		titles.append(this._title);
-		this._close = element('button', 'view__close', {type: 'button'});
-		this._close.textContent = '✕';
-		this._close.addEventListener('click', () => this._onClose());
-		head.append(titles, this._close);
-
-		const scroll = element('div', 'view__scroll');
+		const {section, title, close, scroll} = viewFrame('bus-list', id, () => this._onClose());
+		this.element = section;
+		this._title = title;
+		this._close = close;
 		this._busHeading = element('h3', 'list__heading', {id: `${id}-buses`});
 		this._busNote = element('p', 'list__note');
 		this._busList = element('ul', 'list-rows', {'aria-labelledby': `${id}-buses`});
@@ -119,7 +112,6 @@ export class BusList {
 		this._stopNote = element('p', 'list__note');
 		this._stopList = element('ul', 'list-rows', {'aria-labelledby': `${id}-stops`});
 		scroll.append(this._busHeading, this._busNote, this._busList, this._stopHeading, this._stopNote, this._stopList);
-		this.element.append(head, scroll);
 
 		this._busList.addEventListener('click', (e) => {
 			const button = e.target.closest('button[data-id]');

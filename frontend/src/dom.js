@@ -11,6 +11,30 @@ export function element(tag, className = '', attributes = {}) {
 	return el;
 }
 
+/**
+ * A panel view's frame (panel.css `.view`): a section labelled by its heading, a head with
+ * the title (focusable, for moving the focus there), an optional subtitle and a close button
+ * that calls `onClose`, and the scrolling body, in that order.
+ *
+ * @returns {{section: HTMLElement, head: HTMLElement, title: HTMLElement,
+ *   subtitle: HTMLElement | null, close: HTMLElement, scroll: HTMLElement}}
+ */
+export function viewFrame(className, id, onClose, {subtitle = false} = {}) {
+	const section = element('section', `${className} view`, {'aria-labelledby': `${id}-title`});
+	const head = element('div', 'view__head');
+	const titles = element('div', 'view__titles');
+	const title = element('h2', 'view__title', {id: `${id}-title`, tabindex: '-1'});
+	const sub = subtitle ? element('p', 'view__subtitle') : null;
+	titles.append(...(sub ? [title, sub] : [title]));
+	const close = element('button', 'view__close', {type: 'button'});
+	close.textContent = '✕';
+	close.addEventListener('click', () => onClose());
+	head.append(titles, close);
+	const scroll = element('div', 'view__scroll');
+	section.append(head, scroll);
+	return {section, head, title, subtitle: sub, close, scroll};
+}
+
 /** Set `el`'s text to `text`, touching the DOM only if it differs. */
 export function setText(el, text) {
 	if (el.textContent !== text) { el.textContent = text; }

@@ -12,7 +12,7 @@
 
 import L from './leafletGlobal.js';
 import {getJSON} from './api.js';
-import {element, setShownText, setText} from './dom.js';
+import {element, setShownText, setText, viewFrame} from './dom.js';
 import {i18n as sharedI18n} from './i18n.js';
 import {busiestStops, locateErrorKey, nearestStops, roundedDistance} from './nearMe.js';
 
@@ -72,23 +72,17 @@ export class NearPanel {
 
 	_build() {
 		const id = this._id;
-		this.element = element('section', 'near-panel view', {'aria-labelledby': `${id}-title`});
-		const head = element('div', 'view__head');
-		const titles = element('div', 'view__titles');
-		this._title = element('h2', 'view__title', {id: `${id}-title`, tabindex: '-1'});
-		this._subtitle = element('p', 'view__subtitle');
-		titles.append(this._title, this._subtitle);
-		this._close = element('button', 'view__close', {type: 'button'});
-		this._close.textContent = '✕';
-		this._close.addEventListener('click', () => this._onClose());
-		head.append(titles, this._close);
-		const scroll = element('div', 'view__scroll');
+		const {section, title, subtitle, close, scroll} =
+			viewFrame('near-panel', id, () => this._onClose(), {subtitle: true});
+		this.element = section;
+		this._title = title;
+		this._subtitle = subtitle;
+		this._close = close;
 		this._message = element('p', 'stop-panel__notice near-panel__message', {role: 'status'});
 		this._message.hidden = true;
 		this._list = element('ul', 'list-rows', {'aria-labelledby': `${id}-title`});
 		this._note = element('p', 'list__note near-panel__note');
 		scroll.append(this._message, this._list, this._note);
-		this.element.append(head, scroll);
 		this._list.addEventListener('click', (e) => {
 			const button = e.target.closest('button[data-id]');
 			const stop = button && this._state.stops.find((s) => s.id === button.dataset.id);

@@ -18,7 +18,7 @@
  * Owns the DOM inside its element; subscribing and showing buses are the caller's business.
  */
 
-import {element, setText} from './dom.js';
+import {element, setText, viewFrame} from './dom.js';
 import {AlertBanner} from './alertBanner.js';
 import {Announcer, arrivalRows, diffKeys, whenText} from './arrivals.js';
 import {i18n as sharedI18n} from './i18n.js';
@@ -75,24 +75,20 @@ export class StopPanel {
 	}
 
 	_build() {
-		this.element = element('section', 'stop-panel view', {'aria-labelledby': `${this._id}-title`});
-		const head = element('div', 'view__head');
-		const titles = element('div', 'view__titles');
-		this._title = element('h2', 'view__title', {id: `${this._id}-title`, tabindex: '-1'});
-		this._subtitle = element('p', 'view__subtitle');
-		titles.append(this._title, this._subtitle);
-		this._close = element('button', 'view__close', {type: 'button'});
-		this._close.textContent = '✕';
-		this._close.addEventListener('click', () => this._onClose());
+		const {section, head, title, subtitle, close, scroll} =
+			viewFrame('stop-panel', this._id, () => this._onClose(), {subtitle: true});
+		this.element = section;
+		this._title = title;
+		this._subtitle = subtitle;
+		this._close = close;
 		// My stops (stars.js): a toggle button, its state in aria-pressed and in the ★/☆.
 		this._star = element('button', 'view__close stop-panel__star', {type: 'button', 'aria-pressed': 'false'});
 		this._star.addEventListener('click', () => {
 			if (this._stop) { this._stars.toggle(this._stop); }
 			this._syncStar();
 		});
-		head.append(titles, this._star, this._close);
+		head.insertBefore(this._star, close);
 
-		const scroll = element('div', 'view__scroll');
 		this._noticeEl = element('p', 'stop-panel__notice', {role: 'status'});
 		this._noticeEl.hidden = true;
 		this._list = element('ol', 'arrivals');
@@ -100,7 +96,7 @@ export class StopPanel {
 		this.alertBanner = new AlertBanner(null, this._i18n);
 		scroll.append(this.alertBanner.element, this._noticeEl, this._list, this._empty);
 		this._live = element('div', 'visually-hidden', {'aria-live': 'polite'});
-		this.element.append(head, scroll, this._live);
+		this.element.append(this._live);
 
 		this._list.addEventListener('click', (e) => {
 			const bell = e.target.closest('button[data-remind]');

@@ -54,16 +54,22 @@ def _frame(
     return json.dumps(frame)
 
 
-def test_a_silent_bus_is_greyed_with_its_age_then_removed(page: Page, server: Server) -> None:
+def _scripted(page: Page, server: Server) -> list[WebSocketRoute]:
+    """Open the page on Playwright's clock with its /ws spoken for by the test, not by the
+    real server; return the page's sockets (the first once it connected, and any later)."""
     sockets: list[WebSocketRoute] = []
     page.clock.install()
-    # Not connected to the real server: this test speaks for it.
     page.route_web_socket(re.compile(r"/ws(\?.*)?$"), lambda ws: sockets.append(ws))
     page.goto(server.url + "/")
     deadline = time.monotonic() + timeout(20)
     while not sockets:
         assert time.monotonic() < deadline, "the page did not connect"
         page.wait_for_timeout(timeout(50))
+    return sockets
+
+
+def test_a_silent_bus_is_greyed_with_its_age_then_removed(page: Page, server: Server) -> None:
+    sockets = _scripted(page, server)
     ws = sockets[0]
     centre = page.evaluate("() => window.bustrack.map.getCenter()")
     lat, lon = centre["lat"], centre["lng"]
@@ -111,14 +117,7 @@ def test_a_silent_bus_is_greyed_with_its_age_then_removed(page: Page, server: Se
 
 
 def test_a_silent_bus_is_never_shown_arriving_now(page: Page, server: Server) -> None:
-    sockets: list[WebSocketRoute] = []
-    page.clock.install()
-    page.route_web_socket(re.compile(r"/ws(\?.*)?$"), lambda ws: sockets.append(ws))
-    page.goto(server.url + "/")
-    deadline = time.monotonic() + timeout(20)
-    while not sockets:
-        assert time.monotonic() < deadline, "the page did not connect"
-        page.wait_for_timeout(timeout(50))
+    sockets = _scripted(page, server)
     ws = sockets[0]
     now = page.evaluate("() => Date.now()")
     centre = page.evaluate("() => window.bustrack.map.getCenter()")
@@ -163,14 +162,7 @@ def test_a_silent_bus_is_never_shown_arriving_now(page: Page, server: Server) ->
 def test_when_frames_stop_coming_every_bus_greys_with_its_age(page: Page, server: Server) -> None:
     """The feeder died (or the server lost its sources): the socket stays open but says
     nothing. The buses are not left frozen as live."""
-    sockets: list[WebSocketRoute] = []
-    page.clock.install()
-    page.route_web_socket(re.compile(r"/ws(\?.*)?$"), lambda ws: sockets.append(ws))
-    page.goto(server.url + "/")
-    deadline = time.monotonic() + timeout(20)
-    while not sockets:
-        assert time.monotonic() < deadline, "the page did not connect"
-        page.wait_for_timeout(timeout(50))
+    sockets = _scripted(page, server)
     ws = sockets[0]
     centre = page.evaluate("() => window.bustrack.map.getCenter()")
     lat, lon = centre["lat"], centre["lng"]
