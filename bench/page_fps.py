@@ -5,6 +5,8 @@ Run from the repository root::
     .venv/bin/python -m bench.page_fps                 # about two minutes
     .venv/bin/python -m bench.page_fps --seconds 5     # a quick look
     .venv/bin/python -m bench.page_fps --zoom 10       # city zoom: buses counted per area
+    git worktree add /tmp/base <commit>                 # then, against that commit's page:
+    .venv/bin/python -m bench.page_fps --against /tmp/base --renderers canvas --repeat 2
 
 For each renderer it starts the server as a user does (``python -m bustrack.web --port P
 --start-time 09:00``: the bundled Mumbai feed, about 3,100 buses on the road, the same
@@ -25,6 +27,12 @@ The renderers are the page's default (one canvas, ``frontend/src/busCanvasLayer.
 ``?markers=dom`` (one Leaflet DOM marker per bus, ``frontend/src/busDomLayer.js``: the page's
 previous renderer, the baseline). Long tasks (over 50 ms, from a ``PerformanceObserver``) are
 counted too.
+
+With ``--against DIR`` (another checkout of the repository, e.g. a ``git worktree`` of an
+earlier commit, its ``frontend/node_modules`` linked or installed) the same measurements are
+taken of that checkout's server and page too, alternating with this tree's (``--repeat``
+rounds), and the table gives their fps side by side: a ratio measured in the same command,
+on the same busy machine.
 
 Chromium runs headless with ``--disable-gpu``: it rasterizes and composites in software, on
 this machine's CPUs, beside the server. The goal (from the issue) is 50 fps or more.
@@ -131,6 +139,7 @@ class Measurement:
     map_moves: int
     deltas_ms: list[float]
     long_tasks_ms: list[float]
+    tree: str = "this tree"
 
     def percentile(self, p: float) -> float:
         """Return the ``p``-th percentile frame time in ms (nearest rank)."""
@@ -145,8 +154,9 @@ class Measurement:
 
 
 @contextmanager
-def server(*args: str) -> Iterator[str]:
-    """Run ``python -m bustrack.web --port <free port> *args`` for the block; yield its URL."""
+def server(*args: str, root: Path = ROOT) -> Iterator[str]:
+    """Run ``python -m bustrack.web --port <free port> *args`` in checkout ``root`` for the
+    block; yield its URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -154,7 +164,7 @@ def server(*args: str) -> Iterator[str]:
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "bustrack.web", "--port", str(port), *args],
-            cwd=ROOT,
+            cwd=root,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -194,6 +204,7 @@ def measure(
     height: int,
     warmup: float,
     zoom: int | None = None,
+    tree: str = "this tree",
 ) -> Measurement:
     """Open the page with ``renderer`` and measure ``scenario`` for ``seconds``."""
     context = browser.new_context(viewport={"width": width, "height": height})
@@ -226,19 +237,20 @@ def measure(
         map_moves=result["moves"],
         deltas_ms=result["deltas"],
         long_tasks_ms=result["longTasks"],
+        tree=tree,
     )
 
 
 def _table(results: list[Measurement]) -> str:
     head = (
-        f"{'scenario':<8} {'renderer':<8} {'in view':>7} {'frames':>6} {'p50 ms':>7} "
+        f"{'tree':<9} {'scenario':<8} {'renderer':<8} {'in view':>7} {'frames':>6} {'p50 ms':>7} "
         f"{'p90 ms':>7} {'p99 ms':>7} {'fps':>6} {'fps@p90':>7} {'long tasks':>14}"
     )
     lines = [head, "-" * len(head)]
     for m in results:
         long = f"{len(m.long_tasks_ms)} ({sum(m.long_tasks_ms):.0f} ms)"
         lines.append(
-            f"{m.scenario:<8} {m.renderer:<8} {m.in_view:>7} {len(m.deltas_ms):>6} "
+            f"{m.tree:<9} {m.scenario:<8} {m.renderer:<8} {m.in_view:>7} {len(m.deltas_ms):>6} "
             f"{m.percentile(50):>7.1f} {m.percentile(90):>7.1f} {m.percentile(99):>7.1f} "
             f"{m.fps:>6.1f} {1000 / m.percentile(90):>7.1f} {long:>14}"
         )
@@ -258,7 +270,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--renderers", nargs="+", choices=RENDERERS, default=list(RENDERERS))
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
+    parser.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. a git worktree of an earlier commit) measured alike",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="rounds (alternating trees)")
     args = parser.parse_args(argv)
+    trees = [("this tree", ROOT)] + ([("baseline", args.against.resolve())] if args.against else [])
 
     results: list[Measurement] = []
     with sync_playwright() as pw:
@@ -270,10 +290,16 @@ def main(argv: list[str] | None = None) -> None:
             + ("opening zoom" if args.zoom is None else f"zoom {args.zoom}"),
             flush=True,
         )
+        rounds = [
+            (tree, renderer)
+            for _ in range(args.repeat)
+            for tree in trees
+            for renderer in args.renderers
+        ]
         try:
-            for renderer in args.renderers:
+            for (tree, root), renderer in rounds:
                 # A fresh server per renderer: both see the same fleet at the same time of day.
-                with server("--start-time", args.start_time) as url:
+                with server("--start-time", args.start_time, root=root) as url:
                     for scenario in args.scenarios:
                         m = measure(
                             browser,
@@ -285,11 +311,12 @@ def main(argv: list[str] | None = None) -> None:
                             height=args.height,
                             warmup=args.warmup,
                             zoom=args.zoom,
+                            tree=tree,
                         )
                         results.append(m)
                         print(
-                            f"  {renderer}/{scenario}: {m.vehicles} buses, {m.in_view} in view "
-                            f"at zoom {m.zoom:g}, {m.updates} updates applied, "
+                            f"  {tree}: {renderer}/{scenario}: {m.vehicles} buses, "
+                            f"{m.in_view} in view at zoom {m.zoom:g}, {m.updates} updates applied, "
                             f"{len(m.deltas_ms)} frames, {m.map_moves} map moves",
                             flush=True,
                         )
@@ -298,7 +325,23 @@ def main(argv: list[str] | None = None) -> None:
 
     print()
     print(_table(results))
-    by_key = {(m.renderer, m.scenario): m for m in results}
+    for renderer in args.renderers:
+        for scenario in args.scenarios:
+            fps = {
+                tree: statistics.median(
+                    m.fps
+                    for m in results
+                    if (m.tree, m.renderer, m.scenario) == (tree, renderer, scenario)
+                )
+                for tree, _ in trees
+            }
+            if len(fps) == 2:
+                print(
+                    f"{renderer}/{scenario}: {fps['this tree']:.1f} fps vs baseline "
+                    f"{fps['baseline']:.1f} ({fps['this tree'] / fps['baseline']:.2f}x, "
+                    f"median of {args.repeat})"
+                )
+    by_key = {(m.renderer, m.scenario): m for m in results if m.tree == "this tree"}
     for scenario in args.scenarios:
         canvas, dom = by_key.get(("canvas", scenario)), by_key.get(("dom", scenario))
         if canvas and dom:

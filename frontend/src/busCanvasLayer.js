@@ -29,7 +29,8 @@
  * one blob, they are drawn as counts per area instead: one circle per cell of a grid fixed on
  * the map, at the middle of its buses, sized by their number; a click on one zooms in to it.
  * Crossing that zoom, the clusters and the buses crossfade (`crossfadeMs`) once Leaflet's zoom
- * animation has ended. A route shown alone (`setRouteFilter`) is never clustered: its few buses
+ * animation has ended: each is drawn once on its own canvas and the two canvases' CSS opacity
+ * changes (composited by the browser), so a crossfade costs no more than standing still. A route shown alone (`setRouteFilter`) is never clustered: its few buses
  * are what the user asked to see.
  *
  * It takes no pointer events: busCanvasInput.js finds the bus under a
@@ -113,8 +114,10 @@ export const BusCanvasLayer = L.Layer.extend({
 		this._input = new BusCanvasInput(this, this.options.popup?.i18n);
 		this._frame = this._frame.bind(this);
 		this._raf = null;
-		this._canvas = null;
+		this._canvas = null; // the buses
 		this._ctx = null;
+		this._clusterCanvas = null; // the clusters, above the buses
+		this._clusterCtx = null;
 		this._dpr = 0;
 		this._sprites = null;
 		this._tags = null;
@@ -147,13 +150,12 @@ export const BusCanvasLayer = L.Layer.extend({
 			pane.style.pointerEvents = 'none';
 		}
 		this._crs = map.options.crs;
-		this._canvas = L.DomUtil.create('canvas', 'bus-canvas', this.getPane());
-		// Scaled by the browser along with the other layers during Leaflet's zoom animation.
-		if (this._zoomAnimated) { L.DomUtil.addClass(this._canvas, 'leaflet-zoom-animated'); }
-		// Pointer events go to what lies beneath (stops, the map); busCanvasInput.js finds buses.
-		this._canvas.style.pointerEvents = 'none';
-		this._canvas.setAttribute('aria-hidden', 'true');
+		// Two canvases, so that clusters and buses crossfade by their CSS opacity (composited)
+		// instead of every bus being drawn again each frame of the crossfade.
+		this._canvas = this._createCanvas('bus-canvas');
 		this._ctx = this._canvas.getContext('2d');
+		this._clusterCanvas = this._createCanvas('bus-clusters');
+		this._clusterCtx = this._clusterCanvas.getContext('2d');
 		this._size = sizeFor(map.getZoom());
 		this._input.add(map);
 		this._follow = new FollowMap(map, () => this._popup.setFollowing(false));
@@ -170,7 +172,8 @@ export const BusCanvasLayer = L.Layer.extend({
 			this._raf = null;
 		}
 		L.DomUtil.remove(this._canvas);
-		this._canvas = this._ctx = null;
+		L.DomUtil.remove(this._clusterCanvas);
+		this._canvas = this._ctx = this._clusterCanvas = this._clusterCtx = null;
 		this._anim = null;
 		this._advanced = null;
 		this._drawnView = null;
@@ -182,6 +185,17 @@ export const BusCanvasLayer = L.Layer.extend({
 		this._clustersDrawn = {length: 0, x: new Float32Array(0), y: new Float32Array(0), size: [], members: []};
 		this._spritesDrawn = 0;
 		this._hoverCluster = false;
+	},
+
+	/** A canvas of the layer's pane with class `className`. */
+	_createCanvas(className) {
+		const canvas = L.DomUtil.create('canvas', className, this.getPane());
+		// Scaled by the browser along with the other layers during Leaflet's zoom animation.
+		if (this._zoomAnimated) { L.DomUtil.addClass(canvas, 'leaflet-zoom-animated'); }
+		// Pointer events go to what lies beneath (stops, the map); busCanvasInput.js finds buses.
+		canvas.style.pointerEvents = 'none';
+		canvas.setAttribute('aria-hidden', 'true');
+		return canvas;
 	},
 
 	getEvents() {
@@ -564,7 +578,9 @@ export const BusCanvasLayer = L.Layer.extend({
 		const drawn = this._drawnView;
 		if (drawn !== null) {
 			const t = zoomTransform(drawn, this._pad, to, origin);
-			L.DomUtil.setTransform(this._canvas, L.point(t.x, t.y), t.scale);
+			for (const canvas of [this._canvas, this._clusterCanvas]) {
+				L.DomUtil.setTransform(canvas, L.point(t.x, t.y), t.scale);
+			}
 		}
 		this._setHover(-1);
 		this.hoverCluster(false);
@@ -598,7 +614,8 @@ export const BusCanvasLayer = L.Layer.extend({
 		this._followMap();
 		this._draw();
 		this._followPopup();
-		if (this._slots.busy || this._crossfade) { this._raf = requestAnimationFrame(this._frame); }
+		this._fade(performance.now());
+		if (this._raf === null && (this._slots.busy || this._crossfade)) { this._raf = requestAnimationFrame(this._frame); }
 	},
 
 	/**
@@ -608,7 +625,6 @@ export const BusCanvasLayer = L.Layer.extend({
 	_advance(time) {
 		const slots = this._slots;
 		const changed = slots.advance(time);
-		if (this._crossfade) { this._dirty = true; }
 		const woke = this._advanced === null; // the loop slept: a glide or fade just began
 		const since = woke ? 0 : Math.max(0, time - this._advanced);
 		this._advanced = slots.busy ? time : null;
@@ -675,6 +691,26 @@ export const BusCanvasLayer = L.Layer.extend({
 		return fade.toClusters ? t : 1 - t;
 	},
 
+	/**
+	 * The canvases' opacities at time `now`, from the crossfade (CSS opacity: nothing is drawn
+	 * again for it); once it is over, the canvas faded out is drawn empty by the next frame.
+	 */
+	_fade(now) {
+		if (!this._canvas) { return; }
+		const fade = this._crossfade;
+		if (fade && now - fade.start >= this.options.crossfadeMs) {
+			this._crossfade = null;
+			this._changed();
+		}
+		const clusters = this._clusterAlpha(now);
+		// Fully shown: no inline opacity, so that the page's own (greyed when not live) applies.
+		this._canvas.style.opacity = clusters > 0 ? String(1 - clusters) : '';
+		this._clusterCanvas.style.opacity = clusters < 1 ? String(clusters) : '';
+		// One that shows nothing is not composited at all.
+		this._canvas.style.visibility = clusters === 1 ? 'hidden' : '';
+		this._clusterCanvas.style.visibility = clusters === 0 ? 'hidden' : '';
+	},
+
 	/** Clusters at the map's zoom now, or buses: start the crossfade when that changes. */
 	_updateMode(now) {
 		const clustered = this._map.getZoom() < this.options.clusterBelowZoom && this._routeFilter === null;
@@ -736,12 +772,14 @@ export const BusCanvasLayer = L.Layer.extend({
 		}
 		const w = Math.round((width + 2 * padX) * dpr);
 		const h = Math.round((height + 2 * padY) * dpr);
-		if (canvas.width !== w || canvas.height !== h) {
-			canvas.width = w;
-			canvas.height = h;
-			canvas.style.width = `${width + 2 * padX}px`;
-			canvas.style.height = `${height + 2 * padY}px`;
-			this._dirty = true;
+		for (const c of [canvas, this._clusterCanvas]) {
+			if (c.width !== w || c.height !== h) {
+				c.width = w;
+				c.height = h;
+				c.style.width = `${width + 2 * padX}px`;
+				c.style.height = `${height + 2 * padY}px`;
+				this._dirty = true;
+			}
 		}
 		const view = this._mapView();
 		view.origin = map.getPixelOrigin();
@@ -764,37 +802,45 @@ export const BusCanvasLayer = L.Layer.extend({
 		this._drawnView = view;
 		this._pad = {x: padX, y: padY};
 		// The canvas covers the container and a margin around it.
-		L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([-padX, -padY]));
+		const at = map.containerPointToLayerPoint([-padX, -padY]);
+		L.DomUtil.setPosition(canvas, at);
+		L.DomUtil.setPosition(this._clusterCanvas, at);
 
 		const count = this._collect(view, width, height);
+		// During a crossfade both are drawn, each on its canvas at full opacity (see _fade).
+		const buses = this._mode === 'buses' || this._crossfade !== null;
+		const clusters = this._mode === 'clusters' || this._crossfade !== null;
 		const ctx = this._ctx;
 		ctx.setTransform(1, 0, 0, 1, 0, 0);
 		ctx.globalAlpha = 1;
-		ctx.clearRect(0, 0, w, h);
-		const clusters = this._clusterAlpha(now);
-		if (this._crossfade && now - this._crossfade.start >= this.options.crossfadeMs) { this._crossfade = null; }
-		const buses = 1 - clusters;
-		this._spritesDrawn = buses > 0 ? count : 0;
-		if (buses > 0) {
-			this._drawBuses(ctx, count, dpr, buses);
-			this._drawLabels(ctx, count, dpr, map.getZoom() >= this.options.labelMinZoom, buses);
+		if (buses || this._spritesDrawn > 0 || this._labelsDrawn.length > 0) { ctx.clearRect(0, 0, w, h); }
+		this._spritesDrawn = buses ? count : 0;
+		if (buses) {
+			this._drawBuses(ctx, count, dpr);
+			this._drawLabels(ctx, count, dpr, map.getZoom() >= this.options.labelMinZoom);
 		} else {
 			this._labelled.fill(0);
 			this._labelsDrawn = [];
 			this._drawnStale.clear();
 		}
-		if (clusters > 0) {
-			this._drawClusters(ctx, count, dpr, view, clusters);
+		const clusterCtx = this._clusterCtx;
+		if (clusters || this._clustersDrawn.length > 0) {
+			clusterCtx.setTransform(1, 0, 0, 1, 0, 0);
+			clusterCtx.clearRect(0, 0, w, h);
+		}
+		if (clusters) {
+			this._drawClusters(clusterCtx, count, dpr, view);
 		} else {
 			this._clustersDrawn = {length: 0, x: new Float32Array(0), y: new Float32Array(0), size: [], members: []};
 		}
+		this._fade(now);
 	},
 
 	/**
 	 * The live buses of `_drawn` counted per cell (busClusters.js), each cluster drawn at the
-	 * middle of its buses with opacity `opacity`.
+	 * middle of its buses.
 	 */
-	_drawClusters(ctx, count, dpr, view, opacity) {
+	_drawClusters(ctx, count, dpr, view) {
 		const slots = this._slots;
 		const {slot, wx, wy, live} = this._drawn;
 		let n = 0;
@@ -812,7 +858,6 @@ export const BusCanvasLayer = L.Layer.extend({
 		const xs = new Float32Array(grid.length);
 		const ys = new Float32Array(grid.length);
 		const pad = this._pad;
-		if (opacity < 1) { ctx.globalAlpha = opacity; }
 		for (let k = 0; k < grid.length; k++) {
 			xs[k] = grid.x[k] * view.scale - view.ox;
 			ys[k] = grid.y[k] * view.scale - view.oy;
@@ -820,7 +865,6 @@ export const BusCanvasLayer = L.Layer.extend({
 			ctx.drawImage(sprite.canvas, Math.round((xs[k] + pad.x) * dpr - sprite.half),
 				Math.round((ys[k] + pad.y) * dpr - sprite.half));
 		}
-		ctx.globalAlpha = 1;
 		this._clustersDrawn = {length: grid.length, x: xs, y: ys, size: [...grid.size], members};
 	},
 
@@ -860,8 +904,8 @@ export const BusCanvasLayer = L.Layer.extend({
 		return n;
 	},
 
-	/** The buses of `_drawn`, at `opacity` (below 1 while they crossfade with the clusters). */
-	_drawBuses(ctx, count, dpr, opacity = 1) {
+	/** The buses of `_drawn`, each at its own opacity (fading in or out). */
+	_drawBuses(ctx, count, dpr) {
 		const slots = this._slots;
 		const {bearing, alpha, vehicle} = slots;
 		const {slot, x, y} = this._drawn;
@@ -886,8 +930,8 @@ export const BusCanvasLayer = L.Layer.extend({
 			}
 			if (grey) { greyed.add(v.id); }
 			const cell = strip.cell;
-			// (globalAlpha set only when it changes: during a crossfade every bus has one below 1.)
-			const a = alpha[i] * opacity;
+			// (globalAlpha set only when it changes.)
+			const a = alpha[i];
 			if (a !== drawnAlpha) {
 				ctx.globalAlpha = a;
 				drawnAlpha = a;
@@ -913,7 +957,7 @@ export const BusCanvasLayer = L.Layer.extend({
 	},
 
 	/** Route labels: of every bus that has room (zoomed in), else of the one under the pointer or chosen. */
-	_drawLabels(ctx, count, dpr, all, opacity = 1) {
+	_drawLabels(ctx, count, dpr, all) {
 		const slots = this._slots;
 		const {slot, x, y, labelX, widths, order} = this._drawn;
 		const labelled = this._labelled;
@@ -948,7 +992,7 @@ export const BusCanvasLayer = L.Layer.extend({
 			const vehicle = slots.vehicle[i];
 			const tag = this._tags.tag(vehicle.route, this._labelColor(vehicle), labelX[k] > x[k]);
 			const top = y[k] - LABEL_HEIGHT / 2;
-			const a = slots.alpha[i] * opacity;
+			const a = slots.alpha[i];
 			if (a < 1) { ctx.globalAlpha = a; }
 			ctx.drawImage(tag.canvas, Math.round((labelX[k] + this._pad.x - tag.pad) * dpr),
 				Math.round((top + this._pad.y - tag.pad) * dpr));

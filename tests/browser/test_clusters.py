@@ -24,17 +24,17 @@ SPRITES_ONLY = (
 )
 CLUSTER_FILL = (0x1A, 0x4F, 0x7A)
 
-# The colour drawn on the bus canvas at viewport point (x, y): [r, g, b, a].
+# The colour drawn on the clusters' canvas at viewport point (x, y): [r, g, b, a].
 PIXEL_AT = """([x, y]) => {
-    const canvas = document.querySelector('.bus-canvas');
+    const canvas = document.querySelector('.bus-clusters');
     const box = canvas.getBoundingClientRect();
     const k = canvas.width / box.width;
     return [...canvas.getContext('2d').getImageData(
         Math.round((x - box.left) * k), Math.round((y - box.top) * k), 1, 1).data];
 }"""
 
-# After zooming to `zoom` (animated), what each frame drew for about a second:
-# [[clusters, sprites]].
+# After zooming to `zoom` (animated), what each frame drew for about a second, and the
+# opacity of the buses' and the clusters' canvases: [[clusters, sprites, buses', clusters']].
 ZOOM_AND_RECORD = """async (zoom) => {
     const b = window.bustrack;
     const frames = [];
@@ -42,7 +42,9 @@ ZOOM_AND_RECORD = """async (zoom) => {
     const start = performance.now();
     await new Promise((resolve) => {
         const frame = (now) => {
-            frames.push([b.clusterCount(), b.shownSpriteCount()]);
+            const opacity = (c) => Number(getComputedStyle(document.querySelector(c)).opacity);
+            frames.push([b.clusterCount(), b.shownSpriteCount(),
+                opacity('.bus-canvas'), opacity('.bus-clusters')]);
             if (now - start < 1000) { requestAnimationFrame(frame); } else { resolve(); }
         };
         requestAnimationFrame(frame);
@@ -107,9 +109,14 @@ def test_at_city_zoom_buses_are_counted_per_area_and_zooming_in_shows_them(
     assert a > 200
     assert all(abs(p - q) < 24 for p, q in zip((r, g, b), CLUSTER_FILL, strict=True)), (r, g, b)
 
-    # Zooming in (animated) crossfades to the buses: frames with both, then only buses.
+    # Zooming in (animated) crossfades to the buses: frames with both, then only buses. The
+    # crossfade is the two canvases' opacity: the buses' rises while the clusters' falls.
     frames = page.evaluate(ZOOM_AND_RECORD, 11)
-    assert any(c > 0 and s > 0 for c, s in frames), frames
+    both = [(bo, co) for c, s, bo, co in frames if c > 0 and s > 0]
+    assert both, frames
+    assert any(0 < bo < 1 and 0 < co < 1 for bo, co in both), both
+    rising = [bo for bo, _ in both]
+    assert rising == sorted(rising) and rising[0] < rising[-1], rising
     page.wait_for_function(SPRITES_ONLY, timeout=timeout(5_000))
     assert page.evaluate("() => window.bustrack.map.getZoom()") == 11
     # And back out: only clusters again.
