@@ -1,11 +1,12 @@
-"""What a commuter asks about: a stop's next arrivals, and one bus's details.
+"""What a commuter asks about: a stop's next arrivals, a few stops' next buses at a
+glance, and one bus's details.
 
 Pure: no I/O, no clock. Built from the :class:`~bustrack.predictions.Predictor`,
 the feed and the tick's vehicles, at a moment given as a parameter. The
 simulation (and the predictor) keep simulated time; ``shift`` turns it into real
 time for the page (they differ when the simulation does not run at the real time
 of day). Times on the wire are Unix milliseconds; see docs/protocol.md
-(``arrivals`` and ``vehicle`` frames).
+(``arrivals``, ``glance`` and ``vehicle`` frames).
 
 A bus whose last report is older than ``stale_after`` seconds is never shown as
 arriving: its arrivals fall back to the timetable, marked not live.
@@ -22,6 +23,7 @@ from typing import Any
 import orjson
 
 from bustrack.geo import haversine_m
+from bustrack.glance import GlanceFrames, encode_glance_stop
 from bustrack.gtfs.model import Feed
 from bustrack.live.feed_updates import FeedUpdates
 from bustrack.occupancy import local_hour, occupancy_of
@@ -33,6 +35,7 @@ from bustrack.wsframe import text_frame
 __all__ = [
     "BoardContext",
     "Boards",
+    "arrival_rows",
     "encode_arrivals",
     "encode_vehicle",
     "speed_kmh",
@@ -96,8 +99,17 @@ def _stop(feed: Feed, stop_id: str) -> dict[str, Any]:
     return {"id": s.stop_id, "name": s.name, "lat": s.lat, "lon": s.lon}
 
 
-def encode_arrivals(ctx: BoardContext, stop_id: str, limit: int = 8) -> bytes:
-    """Encode the ``arrivals`` frame of stop ``stop_id``: the next buses, soonest first."""
+ARRIVALS_LIMIT = 8  # rows of an ``arrivals`` board
+
+
+def arrival_rows(
+    ctx: BoardContext, stop_id: str, limit: int = ARRIVALS_LIMIT
+) -> list[dict[str, Any]]:
+    """Return stop ``stop_id``'s next buses, soonest first, as the ``arrivals`` frame's rows.
+
+    A bus gone silent falls back to its timetable; other producers' predictions are
+    blended in (see the module's docstring and docs/protocol.md, ``arrivals``).
+    """
     rows: list[dict[str, Any]] = []
     hour = local_hour(ctx.feed, ctx.now)
     for predicted in ctx.predictor.arrivals_at(stop_id, ctx.now, limit=limit + 4):
@@ -134,12 +146,20 @@ def encode_arrivals(ctx: BoardContext, stop_id: str, limit: int = 8) -> bytes:
             }
         )
     rows.sort(key=lambda r: r["eta"])
+    return rows[:limit]
+
+
+def encode_arrivals(
+    ctx: BoardContext, stop_id: str, rows: list[dict[str, Any]] | None = None
+) -> bytes:
+    """Encode the ``arrivals`` frame of stop ``stop_id``: the next buses, soonest first
+    (``rows``: :func:`arrival_rows` if already computed)."""
     return orjson.dumps(
         {
             "type": "arrivals",
             "ts": ctx.ts_ms,
             "stop": _stop(ctx.feed, stop_id),
-            "arrivals": rows[:limit],
+            "arrivals": arrival_rows(ctx, stop_id) if rows is None else rows,
         }
     )
 
@@ -186,21 +206,47 @@ def encode_vehicle(ctx: BoardContext, vehicle_id: str, before: Vehicle | None) -
 
 
 class Boards:
-    """This tick's ``arrivals`` and ``vehicle`` frames, each built at most once."""
+    """This tick's ``arrivals``, ``glance`` and ``vehicle`` boards, each built at most once.
+
+    A stop's rows are computed once per tick, whether its ``arrivals``, its ``glance`` part
+    or both are asked for, by one client or thousands.
+    """
 
     def __init__(self, ctx: BoardContext, before: Mapping[str, Vehicle]) -> None:
         """Boards of the tick described by ``ctx``; ``before`` holds the previous tick's buses."""
         self.ctx = ctx
         self._before = before
+        self._rows: dict[str, list[dict[str, Any]]] = {}
+        self._payloads: dict[tuple[str, str], bytes] = {}
         self._frames: dict[tuple[str, str], bytes] = {}
+        self.glances = GlanceFrames(ctx.ts_ms, self._glance_part)
+
+    def arrival_rows(self, stop_id: str) -> list[dict[str, Any]]:
+        """Return stop ``stop_id``'s next buses (:func:`arrival_rows`), computed once per tick."""
+        found = self._rows.get(stop_id)
+        if found is None:
+            found = self._rows[stop_id] = arrival_rows(self.ctx, stop_id)
+        return found
 
     def payload(self, kind: str, key: str) -> bytes:
-        """Return the JSON of stop ``key``'s arrivals or of bus ``key``'s details."""
+        """Return the JSON of stop ``key``'s arrivals or glance part (:mod:`bustrack.glance`),
+        or of bus ``key``'s details; each built at most once per tick."""
+        found = self._payloads.get((kind, key))
+        if found is not None:
+            return found
         if kind == "arrivals":
-            return encode_arrivals(self.ctx, key)
-        if kind == "vehicle":
-            return encode_vehicle(self.ctx, key, self._before.get(key))
-        raise ValueError(f"unknown board kind {kind!r}")
+            found = encode_arrivals(self.ctx, key, self.arrival_rows(key))
+        elif kind == "glance":
+            found = encode_glance_stop(self.arrival_rows(key))
+        elif kind == "vehicle":
+            found = encode_vehicle(self.ctx, key, self._before.get(key))
+        else:
+            raise ValueError(f"unknown board kind {kind!r}")
+        self._payloads[(kind, key)] = found
+        return found
+
+    def _glance_part(self, stop_id: str) -> bytes | None:
+        return self.payload("glance", stop_id) if stop_id in self.ctx.feed.stops else None
 
     def frame(self, kind: str, key: str) -> bytes:
         """Return the WebSocket frame of :meth:`payload`, built at most once per tick."""

@@ -51,13 +51,15 @@ class Subscription:
     ``bbox`` None means the whole fleet. With ``routes``, the client gets every
     vehicle of those routes wherever it is (a route's fleet is small), and the
     box is not used to filter. ``stop`` and ``vehicle`` ask, besides, for a stop's
-    arrivals and a bus's details every tick.
+    arrivals and a bus's details every tick; ``glance`` (sorted stop ids) for a few
+    stops' next buses at a glance.
     """
 
     bbox: BBox | None = None
     routes: tuple[str, ...] = ()
     stop: str | None = None
     vehicle: str | None = None
+    glance: tuple[str, ...] = ()
 
 
 def tile_xy(lat: float, lon: float, zoom: int) -> tuple[int, int]:

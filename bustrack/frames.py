@@ -1,4 +1,4 @@
-"""One tick's frames, as the hub asks for them: the fleet's and the boards'.
+"""One tick's frames, as the hub asks for them: the fleet's and the boards' (glances too).
 
 Pure: no I/O. Each frame is built at most once per tick, whoever asks first.
 """
@@ -34,3 +34,9 @@ class TickFrames:
         if self.boards is None:
             raise LookupError("no boards before the first tick")
         return self.boards.frame(kind, key)
+
+    def glance(self, stops: tuple[str, ...]) -> tuple[bytes, bytes]:
+        """Return ``(content, frame)`` of the ``glance`` of ``stops`` (see Hub's Frames)."""
+        if self.boards is None:
+            raise LookupError("no boards before the first tick")
+        return self.boards.glances.get(stops)

@@ -7,6 +7,10 @@ marked to get a fresh snapshot as soon as its buffer drains, so no queue grows
 and it never replays a backlog. A client that stays unable to receive for
 ``stuck_timeout`` seconds is dropped.
 
+A client watching stops at a glance gets a ``glance`` frame when it subscribes, then
+only when the frame's content changed since the last one it got, and at most once every
+``glance_every`` seconds (docs/protocol.md, ``glance``).
+
 The caller owns the clock: :meth:`Hub.publish` takes the current monotonic time.
 """
 
@@ -28,6 +32,7 @@ __all__ = ["Client", "Frames", "Hub"]
 log = logging.getLogger(__name__)
 
 DEFAULT_BUFFER_LIMIT = 256 * 1024
+DEFAULT_GLANCE_EVERY = 5.0  # seconds between a client's glance frames, at the least
 
 
 @dataclass(eq=False, slots=True)
@@ -41,6 +46,9 @@ class Client:
     deflate_bits: int = 0  # the window of per-message deflate it negotiated; 0: none
     stop: str | None = None  # also send this stop's arrivals each tick
     vehicle: str | None = None  # also send this bus's details each tick
+    glance: tuple[str, ...] = ()  # also send these stops' next buses, when they change
+    glance_sent: bytes | None = None  # the content of the last glance frame it got
+    glance_at: float = 0.0  # when (monotonic) it got it
     needs_snapshot: bool = True
     snapshot_due: bool = False  # a snapshot it asked for is to be sent soon
     stuck_since: float | None = None
@@ -58,12 +66,17 @@ class Frames(Protocol):
     """Where the hub gets this tick's frames, each built once for everybody.
 
     Kinds: ``snapshot`` and ``update`` (key: a channel key), ``arrivals`` (key: a
-    stop id) and ``vehicle`` (key: a vehicle id).
+    stop id) and ``vehicle`` (key: a vehicle id); and the ``glance`` of a few stops.
     """
 
     def frame(self, kind: str, key: str, deflate_bits: int = 0) -> bytes:
         """Return the complete WebSocket frame of ``kind`` for ``key``, compressed for a
         client that negotiated per-message deflate with window ``deflate_bits``."""
+        ...
+
+    def glance(self, stops: tuple[str, ...]) -> tuple[bytes, bytes]:
+        """Return ``(content, frame)`` of the ``glance`` frame of ``stops`` (sorted ids),
+        see :class:`~bustrack.glance.GlanceFrames`; LookupError if it has none yet."""
         ...
 
 
@@ -75,6 +88,7 @@ class Hub:
         *,
         stuck_timeout: float = 30.0,
         buffer_limit: int = DEFAULT_BUFFER_LIMIT,
+        glance_every: float = DEFAULT_GLANCE_EVERY,
     ) -> None:
         """Create an empty hub.
 
@@ -82,10 +96,14 @@ class Hub:
             stuck_timeout: seconds a client may stay over ``buffer_limit`` before it
                 is dropped.
             buffer_limit: bytes of unsent data above which a client skips frames.
+            glance_every: seconds a client waits at least between two ``glance`` frames
+                (the first after it subscribes goes at once).
         """
         self.clients: set[Client] = set()
         self.stuck_timeout = stuck_timeout
         self.buffer_limit = buffer_limit
+        self.glance_every = glance_every
+        self._now = 0.0  # the monotonic time of the last publish
         self.dropped_stuck = 0
         self.departed = 0  # clients that left, ever (the ticker's collector reads it)
         # Totals over every client, ever (/metrics reads them).
@@ -157,15 +175,32 @@ class Hub:
         if client.vehicle is not None:
             with contextlib.suppress(LookupError):
                 self._write(client, frames.frame("vehicle", client.vehicle))
+        if client.glance:
+            self._write_glance(client, frames)
+
+    def _write_glance(self, client: Client, frames: Frames) -> None:
+        # Only news, and not too often: the first after subscribing goes at once.
+        first = client.glance_sent is None
+        if not first and self._now - client.glance_at < self.glance_every:
+            return
+        try:
+            content, frame = frames.glance(client.glance)
+        except LookupError:
+            return
+        if content != client.glance_sent and self._write(client, frame):
+            client.glance_sent = content
+            client.glance_at = self._now
 
     def watched(self) -> set[tuple[str, str]]:
-        """The boards the clients watch: ``("arrivals", stop)`` and ``("vehicle", bus)``."""
+        """The boards the clients watch: ``("arrivals", stop)``, ``("glance", stop)`` and
+        ``("vehicle", bus)``."""
         out: set[tuple[str, str]] = set()
         for client in self.clients:
             if client.stop is not None:
                 out.add(("arrivals", client.stop))
             if client.vehicle is not None:
                 out.add(("vehicle", client.vehicle))
+            out.update(("glance", stop) for stop in client.glance)
         return out
 
     def resync_all(self) -> None:
@@ -188,6 +223,7 @@ class Hub:
         """
         # This loop runs once per client per tick (tens of thousands): it looks each
         # distinct update up once, and does no more per client than it must.
+        self._now = now
         updates: dict[tuple[str, int], bytes] = {}
         limit = self.buffer_limit
         sent = sent_bytes = skipped = 0  # locals: cheaper than the hub's counters per client
@@ -217,18 +253,18 @@ class Hub:
             client.frames_sent += 1
             sent += 1
             sent_bytes += len(frame)
-            if extras and (client.stop is not None or client.vehicle is not None):
+            if extras and (client.stop is not None or client.vehicle is not None or client.glance):
                 self._write_extras(client, frames)
         self.frames_sent += sent
         self.bytes_sent += sent_bytes
         self.frames_skipped += skipped
 
     def publish_extras(self, frames: Frames) -> None:
-        """Send this tick's arrivals and bus details to the clients that asked for them
-        (after :meth:`publish` with ``extras=False``), skipping those that are behind."""
+        """Send this tick's arrivals, glances and bus details to the clients that asked for
+        them (after :meth:`publish` with ``extras=False``), skipping those that are behind."""
         limit = self.buffer_limit
         for client in list(self.clients):
-            if client.stop is None and client.vehicle is None:
+            if client.stop is None and client.vehicle is None and not client.glance:
                 continue
             if client.needs_snapshot or client.transport.get_write_buffer_size() > limit:
                 continue

@@ -25,6 +25,7 @@ __all__ = [
     "COORD_SCALE",
     "FRAME_TAIL",
     "MAX_CLIENT_MESSAGE",
+    "MAX_GLANCE",
     "MAX_ROUTES",
     "PART_SEPARATOR",
     "PROTOCOL_VERSION",
@@ -44,6 +45,8 @@ __all__ = [
 PROTOCOL_VERSION = 2
 MAX_CLIENT_MESSAGE = 64 * 1024
 MAX_ROUTES = 100
+MAX_GLANCE = 10  # stops one client may watch at a glance
+MAX_ID = 200  # characters of a stop or vehicle id
 COORD_SCALE = 100_000  # coordinates travel as integers of 1e-5 degree (about 1 m)
 
 # A full vehicle record:
@@ -145,22 +148,39 @@ def _subscription(msg: Mapping[str, Any]) -> Subscription:
     extra: dict[str, str | None] = {}
     for name in ("stop", "vehicle"):
         value = msg.get(name)
-        if value is not None and (not isinstance(value, str) or not 0 < len(value) <= 200):
+        if value is not None and not _is_id(value):
             raise ProtocolError(f"subscribe: {name} must be an id (a string)")
         extra[name] = value
-    return Subscription(bbox, tuple(routes), extra["stop"], extra["vehicle"])
+    glance = msg.get("glance") or []
+    if not isinstance(glance, list) or not all(_is_id(s) for s in glance):
+        raise ProtocolError("subscribe: glance must be a list of stop ids")
+    stops = tuple(sorted(set(glance)))
+    if len(stops) > MAX_GLANCE:
+        raise ProtocolError(f"subscribe: at most {MAX_GLANCE} glance stops")
+    return Subscription(bbox, tuple(routes), extra["stop"], extra["vehicle"], stops)
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID
 
 
 def parse_query(
-    bbox: str | None, routes: str | None, stop: str | None = None, vehicle: str | None = None
+    bbox: str | None,
+    routes: str | None,
+    stop: str | None = None,
+    vehicle: str | None = None,
+    glance: str | None = None,
 ) -> Subscription:
-    """Read a subscription from the /ws URL's ``bbox=w,s,e,n``, ``routes=a,b``, ``stop=id``
-    and ``vehicle=id`` parameters (the ``subscribe`` message's fields; empty ones are absent).
+    """Read a subscription from the /ws URL's ``bbox=w,s,e,n``, ``routes=a,b``, ``stop=id``,
+    ``vehicle=id`` and ``glance=a,b`` parameters (the ``subscribe`` message's fields; empty
+    ones are absent).
 
     Raises:
-        ProtocolError: a malformed box or id, or too many routes.
+        ProtocolError: a malformed box or id, too many routes or glance stops.
     """
     msg: dict[str, Any] = {"stop": stop or None, "vehicle": vehicle or None}
+    if glance:
+        msg["glance"] = [s for s in glance.split(",") if s]
     if bbox:
         try:
             msg["bbox"] = [float(v) for v in bbox.split(",")]
@@ -176,7 +196,7 @@ def parse_client_message(text: str) -> tuple[str, Subscription | None]:
 
     Raises:
         ProtocolError: too long, not JSON, not an object, no known ``type``, or a
-            ``subscribe`` with a bad box or route list.
+            ``subscribe`` with a bad box, route list, id or glance list.
     """
     if len(text) > MAX_CLIENT_MESSAGE:
         raise ProtocolError(f"message is longer than {MAX_CLIENT_MESSAGE} bytes")

@@ -5,6 +5,7 @@ import pytest
 
 from bustrack.boards import BoardContext, Boards, speed_kmh, speed_mps
 from bustrack.geo import haversine_m
+from bustrack.glance import ETA_STEP_MS, GLANCE_ROWS, encode_glance_stop
 from bustrack.occupancy import simulated_load, status_of_load
 from bustrack.predictions import Predictor
 from bustrack.protocol import route_infos
@@ -138,3 +139,73 @@ def test_occupancy_is_the_sources_or_the_simulations_and_none_when_stale() -> No
     assert _vehicle_frame(context([real], "10:05:00"), "dev/bus-1")["occupancy"] is None
     stale = context([sim], "10:07:00", stale_after=60.0)
     assert _vehicle_frame(stale, "T1")["occupancy"] is None
+
+
+def _glance(frame: bytes) -> dict:  # type: ignore[type-arg]
+    data: dict = orjson.loads(frame[frame.index(b"{") :])  # type: ignore[type-arg]
+    return data
+
+
+def test_a_glance_is_the_first_arrivals_of_each_stop_compact_and_rounded() -> None:
+    t = line_trip(TIGHT)
+    ctx = context([report(t, "10:05:00", *between(t, 0, 0.5))], "10:05:00")
+    boards = Boards(ctx, {})
+    content, frame = boards.glances.get(("C", "D"))
+    data = _glance(frame)
+    assert data["type"] == "glance" and data["ts"] == ctx.ts_ms
+    assert orjson.loads(content) == data["stops"]
+    assert sorted(data["stops"]) == ["C", "D"]
+    for stop, rows in data["stops"].items():
+        full = arrivals(ctx, stop)["arrivals"][:GLANCE_ROWS]
+        assert len(rows) == len(full) >= 1
+        for row, a in zip(rows, full, strict=True):
+            assert set(row) == {"route", "color", "headsign", "eta", "live"}
+            assert (row["route"], row["color"], row["headsign"], row["live"]) == (
+                a["route"],
+                a["color"],
+                a["headsign"],
+                a["live"],
+            )
+            assert row["eta"] % ETA_STEP_MS == 0 and abs(row["eta"] - a["eta"]) <= ETA_STEP_MS / 2
+    assert data["stops"]["D"][0]["live"]  # the late bus, predicted from its reports
+
+
+def test_a_glance_keeps_at_most_three_rows_and_leaves_out_unknown_stops() -> None:
+    rows = [
+        {
+            "route": "7",
+            "color": "#123456",
+            "headsign": "X",
+            "eta": 60_000 * i + 14_999,
+            "live": i == 0,
+        }
+        for i in range(5)
+    ]
+    part = orjson.loads(encode_glance_stop(rows))
+    assert [r["eta"] for r in part] == [0, 60_000, 120_000]  # the half minute nearest
+    assert part[0] == {"route": "7", "color": "#123456", "headsign": "X", "eta": 0, "live": True}
+    boards = Boards(context([], "09:50:00"), {})
+    _, frame = boards.glances.get(("A", "NOPE"))
+    assert list(_glance(frame)["stops"]) == ["A"]
+    with pytest.raises(LookupError):
+        boards.glances.get(("NOPE",))
+
+
+def test_a_stops_rows_are_computed_once_per_tick_for_every_board_and_client() -> None:
+    t = line_trip(TIGHT)
+    boards = Boards(context([report(t, "10:05:00", *between(t, 0, 0.5))], "10:05:00"), {})
+    rows = boards.arrival_rows("D")
+    assert boards.arrival_rows("D") is rows
+    assert boards.payload("glance", "D") is boards.payload("glance", "D")
+    # The glance frame of a set of stops is built once, whoever asks.
+    assert boards.glances.get(("C", "D")) is boards.glances.get(("C", "D"))
+    board = arrivals_of(boards, "D")
+    assert board["arrivals"] == rows  # the arrivals board shows the same rows
+    # A glance with no bus coming at a stop: an empty list for it.
+    assert orjson.loads(encode_glance_stop([])) == []
+
+
+def arrivals_of(boards: Boards, stop: str) -> dict:  # type: ignore[type-arg]
+    frame = boards.frame("arrivals", stop)
+    data: dict = orjson.loads(frame[frame.index(b"{") :])  # type: ignore[type-arg]
+    return data

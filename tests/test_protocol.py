@@ -4,6 +4,7 @@ import pytest
 from bustrack.channels import Subscription
 from bustrack.protocol import (
     MAX_CLIENT_MESSAGE,
+    MAX_GLANCE,
     MAX_ROUTES,
     PROTOCOL_VERSION,
     ProtocolError,
@@ -97,3 +98,25 @@ def test_subscription_in_the_url() -> None:
     assert parse_query(None, "", "", "") == Subscription()
     with pytest.raises(ProtocolError, match="vehicle"):
         parse_query(None, None, None, "v" * 201)
+
+
+def test_glance_stops_are_a_short_list_of_ids_kept_sorted_once_each() -> None:
+    msg = {"type": "subscribe", "glance": ["S2", "S1", "S2"]}
+    kind, sub = parse_client_message(orjson.dumps(msg).decode())
+    assert kind == "subscribe" and sub == Subscription(glance=("S1", "S2"))
+    assert parse_client_message('{"type": "subscribe", "glance": []}')[1] == Subscription()
+    too_many = [f"S{i}" for i in range(MAX_GLANCE + 1)]
+    for bad, message in [
+        ("S1", "glance must be a list of stop ids"),
+        ([1], "glance must be a list of stop ids"),
+        ([""], "glance must be a list of stop ids"),
+        (["s" * 201], "glance must be a list of stop ids"),
+        (too_many, f"at most {MAX_GLANCE} glance stops"),
+    ]:
+        with pytest.raises(ProtocolError, match=message):
+            parse_client_message(orjson.dumps({"type": "subscribe", "glance": bad}).decode())
+    # In the URL: comma-separated, empty ones absent.
+    assert parse_query(None, None, glance="S2,,S1") == Subscription(glance=("S1", "S2"))
+    assert parse_query(None, None, glance="") == Subscription()
+    with pytest.raises(ProtocolError, match="at most"):
+        parse_query(None, None, glance=",".join(too_many))

@@ -4,8 +4,8 @@ A *fleet* message carries every channel's ``snapshot`` and ``update`` part of on
 as per-message-deflate data (window 15, what browsers allow), so that a web process joins
 them into its clients' frames without encoding or compressing anything per client (for
 the rare client that takes no compression, a part is inflated once per tick). A *boards*
-message carries the tick's ``arrivals`` and ``vehicle`` payloads that some web process
-asked for (see :data:`WATCH_KINDS`).
+message carries the tick's ``arrivals`` and ``vehicle`` payloads and stops' ``glance``
+parts that some web process asked for (see :data:`WATCH_KINDS`).
 
 Layout: ``BT1`` and a kind byte (``F`` fleet, ``B`` boards), a 4-byte big-endian length,
 a JSON header of that length, then the header's blobs back to back. The header says the
@@ -33,7 +33,7 @@ __all__ = [
 
 MAGIC = b"BT1"
 _LEN = struct.Struct(">I")
-WATCH_KINDS = ("arrivals", "vehicle")  # the boards a web process asks a feeder for
+WATCH_KINDS = ("arrivals", "glance", "vehicle")  # the boards a web process asks a feeder for
 
 
 class MessageError(ValueError):

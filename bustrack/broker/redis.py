@@ -5,8 +5,8 @@ Keys (all under ``bustrack:``):
 - ``fleet`` and ``boards`` (pub/sub): each tick's messages (:mod:`bustrack.broker.message`),
   published once for every web process; ``latest:fleet`` and ``latest:boards`` keep the
   last of each, so that a web process that starts or reconnects has a snapshot at once.
-- ``watch`` (hash): the boards (a stop's arrivals, a bus's details) that some web
-  process's clients watch, each with the Unix time it expires unless renewed; the feeder
+- ``watch`` (hash): the boards (a stop's arrivals or its glance part, a bus's details) that
+  some web process's clients watch, each with the Unix time it expires unless renewed; the feeder
   builds those.
 - ``ingest`` (stream, consumer group ``feeder``): report batches a web process accepted.
   The web process answers the device once ``XADD`` returned (with Redis's

@@ -4,7 +4,8 @@ The feeder turns its :class:`~bustrack.fleet.Fleet` and :class:`~bustrack.boards
 into messages (:func:`fleet_message`, :func:`boards_message`): every channel's parts,
 encoded and compressed once. A web process keeps the latest of them in
 :class:`RemoteFrames`, which gives the hub the same frames a local fleet would: the
-parts joined per distinct set of channels, once per tick, whatever the number of clients.
+parts joined per distinct set of channels, once per tick, whatever the number of clients;
+``glance`` frames likewise, from the stops' parts.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bustrack.boards import Boards
 from bustrack.broker.message import BoardsMessage, FleetMessage
 from bustrack.fleet import Fleet
 from bustrack.framing import PartFrames
+from bustrack.glance import GlanceFrames
 from bustrack.protocol import encode_part
 from bustrack.wsframe import text_frame
 
@@ -38,11 +40,11 @@ def fleet_message(fleet: Fleet, epoch: str, seq: int) -> FleetMessage:
 def boards_message(
     boards: Boards, wanted: Iterable[tuple[str, str]], epoch: str, seq: int
 ) -> BoardsMessage:
-    """The payloads of the ``wanted`` boards, e.g. ``("arrivals", stop_id)``; a stop or a
-    kind the feed does not know is left out."""
+    """The payloads of the ``wanted`` boards, e.g. ``("arrivals", stop_id)`` or a stop's
+    ``("glance", stop_id)`` part; a stop or a kind the feed does not know is left out."""
     out: dict[tuple[str, str], bytes] = {}
     for kind, key in wanted:
-        if kind == "arrivals" and key not in boards.ctx.feed.stops:
+        if kind in ("arrivals", "glance") and key not in boards.ctx.feed.stops:
             continue
         try:
             out[(kind, key)] = boards.payload(kind, key)
@@ -64,6 +66,7 @@ class RemoteFrames(PartFrames):
         self.fleet: FleetMessage | None = None
         self.boards: BoardsMessage | None = None
         self._board_frames: dict[tuple[str, str], bytes] = {}
+        self._glances = GlanceFrames(0, lambda _: None)
         self._plain: dict[tuple[str, str], bytes] = {}
 
     @property
@@ -88,6 +91,12 @@ class RemoteFrames(PartFrames):
         """Make ``msg`` the current boards."""
         self.boards = msg
         self._board_frames = {}
+        self._glances = GlanceFrames(msg.ts_ms, lambda stop: msg.boards.get(("glance", stop)))
+
+    def glance(self, stops: tuple[str, ...]) -> tuple[bytes, bytes]:
+        """Return ``(content, frame)`` of the ``glance`` of ``stops``, joined from the stops'
+        parts the feeder built (see Hub's Frames); LookupError if it built none of them."""
+        return self._glances.get(stops)
 
     def _received(self, kind: str, channel: str) -> bytes | None:
         if kind not in ("snapshot", "update"):

@@ -4,8 +4,8 @@ The handler checks the Origin, registers the client with the hub, sends it the
 current snapshot, then only reads: a ``subscribe`` changes the client's channels
 (and sends their snapshot), a ``ping`` is answered, anything else is refused with
 an ``error`` frame that changes nothing. The URL's query may carry the same
-subscription (``bbox``, ``routes``, ``stop``, ``vehicle``), so that a reconnection starts
-with it. Every socket is tracked until it ends and closed with 1001
+subscription (``bbox``, ``routes``, ``stop``, ``vehicle``, ``glance``), so that a
+reconnection starts with it. Every socket is tracked until it ends and closed with 1001
 when the server shuts down (see :func:`close_websockets`).
 
 Nothing a client sends can make the server hold more for it than a bounded amount
@@ -75,14 +75,20 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
             request.query.get("routes"),
             request.query.get("stop"),
             request.query.get("vehicle"),
+            request.query.get("glance"),
         )
     except ProtocolError as err:
         raise web.HTTPBadRequest(text=f"{err}\n") from None
     # A stop the feed does not have (the page kept it across a restart with another feed) is
     # dropped with an error frame rather than refused: the page would retry the URL forever.
-    unknown_stop = sub.stop is not None and sub.stop not in request.app[feed_key].stops
-    if unknown_stop:
-        sub = dataclasses.replace(sub, stop=None)
+    stops = request.app[feed_key].stops
+    unknown = [s for s in (sub.stop, *sub.glance) if s is not None and s not in stops]
+    if unknown:
+        sub = dataclasses.replace(
+            sub,
+            stop=None if sub.stop in unknown else sub.stop,
+            glance=tuple(s for s in sub.glance if s in stops),
+        )
     ws = web.WebSocketResponse(
         heartbeat=settings.heartbeat,
         compress=settings.compression == "on",
@@ -108,7 +114,7 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
     client = Client(ws=ws, transport=transport, peer=peer, deflate_bits=deflate_bits)
     loop = asyncio.get_running_loop()
     try:
-        await _serve(request, client, sub, unknown_stop)
+        await _serve(request, client, sub, unknown)
     finally:
         peers.connections.release(peer)
         hub.discard(client)
@@ -118,17 +124,17 @@ async def ws_handler(request: web.Request) -> web.StreamResponse:
 
 
 async def _serve(
-    request: web.Request, client: Client, sub: Subscription, unknown_stop: bool
+    request: web.Request, client: Client, sub: Subscription, unknown: list[str]
 ) -> None:
-    """Send ``client`` its snapshot, then answer its messages until it leaves."""
+    """Send ``client`` its snapshot (after an error for each ``unknown`` stop its URL
+    named), then answer its messages until it leaves."""
     settings = request.app[settings_key]
     hub = request.app[hub_key]
     ws = client.ws
     _subscribe(client, sub)
-    if unknown_stop:
+    for stop in unknown:
         # Before the hub knows the client: nothing else is written to it meanwhile.
-        message = f"subscribe: unknown stop {request.query['stop']!r}"
-        await _send_text(client, encode_error(message, _now_ms()))
+        await _send_text(client, encode_error(f"subscribe: unknown stop {stop!r}", _now_ms()))
     hub.add(client)
     hub.send_snapshot(client, request.app[frames_key])
     loop = asyncio.get_running_loop()
@@ -259,13 +265,19 @@ def _subscribe(client: Client, sub: Subscription) -> None:
     client.key = channel_key(channels_for(sub))
     client.stop = sub.stop
     client.vehicle = sub.vehicle
+    if sub.glance != client.glance:
+        client.glance_sent = None  # other stops: their glance goes at once
+    client.glance = sub.glance
 
 
 async def _answer(client: Client, text: str, app: web.Application) -> None:
     try:
         kind, sub = parse_client_message(text)
-        if sub is not None and sub.stop is not None and sub.stop not in app[feed_key].stops:
-            raise ProtocolError(f"subscribe: unknown stop {sub.stop!r}")
+        if sub is not None:
+            stops = app[feed_key].stops
+            for stop in (sub.stop, *sub.glance):
+                if stop is not None and stop not in stops:
+                    raise ProtocolError(f"subscribe: unknown stop {stop!r}")
     except ProtocolError as err:
         await _send_text(client, encode_error(str(err), _now_ms()), app[hub_key])
         return

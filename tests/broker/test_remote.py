@@ -5,12 +5,15 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from bustrack.broker.message import decode, encode_fleet
-from bustrack.broker.remote import RemoteFrames, fleet_message
+from bustrack.boards import Boards
+from bustrack.broker.message import BoardsMessage, decode, encode_boards, encode_fleet
+from bustrack.broker.remote import RemoteFrames, boards_message, fleet_message
 from bustrack.channels import ALL, vehicle_channels
 from bustrack.fleet import Fleet, channel_key
 from bustrack.protocol import RouteInfo
 from bustrack.simulation import Vehicle
+from tests.test_boards import context
+from tests.test_predictions import TIGHT, between, line_trip, report
 
 ROUTES = {"R1": RouteInfo("7", "#111111"), "R2": RouteInfo("9", "#222222")}
 COLABA = (18.9067, 72.8147)
@@ -74,3 +77,21 @@ def test_only_the_next_tick_of_the_same_run_follows() -> None:
 def test_a_board_not_in_the_tick_is_a_lookup_error() -> None:
     with pytest.raises(LookupError):
         received(two_ticks()).frame("arrivals", "S1")
+
+
+def test_a_glance_joined_from_the_feeders_parts_is_the_feeders_own() -> None:
+    t = line_trip(TIGHT)
+    boards = Boards(context([report(t, "10:05:00", *between(t, 0, 0.5))], "10:05:00"), {})
+    wanted = [("glance", "C"), ("glance", "D"), ("glance", "NOPE"), ("arrivals", "D")]
+    msg = decode(encode_boards(boards_message(boards, wanted, "run", 2)))
+    assert isinstance(msg, BoardsMessage)
+    assert ("glance", "NOPE") not in msg.boards  # a stop the feed does not have
+    frames = received(two_ticks())
+    frames.apply_boards(msg)
+    assert frames.glance(("C", "D")) == boards.glances.get(("C", "D"))
+    # A stop the feeder has not built yet is left out until it has; none at all: not yet.
+    assert frames.glance(("B", "D"))[0] == boards.glances.get(("D",))[0]
+    with pytest.raises(LookupError):
+        frames.glance(("B",))
+    with pytest.raises(LookupError):
+        RemoteFrames().glance(("D",))

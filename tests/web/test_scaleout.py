@@ -86,6 +86,27 @@ async def test_a_web_process_serves_boards_and_gtfs_rt_built_by_the_feeder(
         assert len(entities) > 500 and all("vehicle" in e for e in entities)
 
 
+async def test_a_web_process_sends_glances_built_by_the_feeder(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    db = tmp_path / "b.db"
+    with feeder(tmp_path, redis_server.url, db), web_process(tmp_path, redis_server.url, db) as web:
+        answer = orjson.loads(_get(web.url + "/api/stops?bbox=72.835,19.010,72.855,19.030")[1])
+        busy = sorted(answer["stops"], key=lambda s: (-len(s["routes"]), s["id"]))[:3]
+        ids = sorted(s["id"] for s in busy)
+        # The web process has no ticker: it tells the feeder (Redis's watch hash) which stops
+        # its clients watch, and joins the parts the feeder builds into each client's frame.
+        w = Watcher(web.url.replace("http", "ws") + "/ws?glance=" + ",".join(ids)).start()
+        try:
+            frame = await w.wait_for("glance", 0, 30, f"for stops {ids}")
+            glance = orjson.loads(frame.text)
+            assert sorted(glance["stops"]) == ids
+            assert all(1 <= len(rows) <= 3 for rows in glance["stops"].values()), glance
+            assert any(r["live"] for rows in glance["stops"].values() for r in rows), glance
+        finally:
+            await w.stop()
+
+
 async def test_redis_restarting_keeps_clients_connected_and_resyncs_them(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
