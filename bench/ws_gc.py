@@ -17,8 +17,10 @@ and the collector run by the ticker right after ``Hub.publish`` (generations 0-1
 tick, a full collection every ``--full-every`` ticks), so that its pauses land in the idle
 rest of the second instead of between a tick's ``ts`` and its frames.
 
-The timers replace module attributes (``bustrack.web.ticker.locate_vehicles``, ...): if
-those move, this script needs the same move.
+The timers replace module attributes (``bustrack.live.tick.locate_vehicles``, the
+:class:`~bustrack.live.tick.TickEngine`'s two phases, ...): if those move, this script
+needs the same move. A tick's ``advance`` time is both phases (the fleet's, then the
+predictor's and the boards'), without the publishing between them.
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
 
 import bustrack.fleet
 import bustrack.hub
+import bustrack.live.tick
 import bustrack.predictions
-import bustrack.web.ticker as ticker
 from bench.loadgen import LoadGen
 from bench.viewports import make_viewports
 from bench.ws_load import free_port, raise_nofile
@@ -85,16 +87,23 @@ class Probe:
             self.events.append((self._gc_started, f"gc{info['generation']}", pause))
 
     def ticks(self, since: float) -> list[tuple[float, dict[str, float]]]:
-        """Each tick after ``since``: its ``advance`` time and what ran inside it."""
+        """Each tick after ``since``: its ``advance`` time (the fleet's phase and the boards'
+        that follows it) and what ran inside them."""
+        phases = sorted(e for e in self.events if e[1] in ("advance", "boards"))
         out = []
-        for t0, label, ms in self.events:
+        for (t0, label, ms), after in zip(phases, [*phases[1:], None], strict=True):
             if label != "advance" or t0 < since:
                 continue
+            windows = [(t0, ms)]
+            if after is not None and after[1] == "boards":
+                windows.append((after[0], after[2]))
             inside: dict[str, float] = {}
             for t1, other, ms1 in self.events:
-                if other != "advance" and t0 <= t1 <= t0 + ms / 1000:
+                if other in ("advance", "boards"):
+                    continue
+                if any(w0 <= t1 <= w0 + w_ms / 1000 for w0, w_ms in windows):
                     inside[other] = inside.get(other, 0.0) + ms1
-            out.append((ms, inside))
+            out.append((sum(w_ms for _, w_ms in windows), inside))
         return out
 
 
@@ -103,9 +112,9 @@ def collect_after_publish(full_every: int) -> None:
     publish = bustrack.hub.Hub.publish
     count = 0
 
-    def publish_then_collect(self: bustrack.hub.Hub, frames: Any, now: float) -> None:
+    def publish_then_collect(self: bustrack.hub.Hub, frames: Any, now: float, **kw: Any) -> None:
         nonlocal count
-        publish(self, frames, now)
+        publish(self, frames, now, **kw)
         count += 1
         gc.collect(2 if count % full_every == 0 else 1)
 
@@ -116,8 +125,9 @@ def collect_after_publish(full_every: int) -> None:
 async def run(args: argparse.Namespace) -> None:
     """Serve, load, measure, print."""
     probe = Probe()
-    probe.wrap(ticker, "advance", "advance")
-    probe.wrap(ticker, "locate_vehicles", "locate")
+    probe.wrap(bustrack.live.tick.TickEngine, "move_fleet", "advance")
+    probe.wrap(bustrack.live.tick.TickEngine, "move_boards", "boards")
+    probe.wrap(bustrack.live.tick, "locate_vehicles", "locate")
     probe.wrap(bustrack.fleet.Fleet, "advance", "fleet")
     probe.wrap(bustrack.predictions.Predictor, "observe", "predict")
     gc.callbacks.append(probe.on_gc)

@@ -1,10 +1,11 @@
 """The background task that advances the simulation and broadcasts each tick.
 
-It owns the clock: it reads the real time, asks the pure simulation where the
-buses are, lets :class:`~bustrack.fleet.Fleet` encode the frames once, and hands
-them to the :class:`~bustrack.hub.Hub`. The buses' frames go out first; the
-predictor then learns from the tick and the stops' and buses' boards follow, so
-that the map's frames do not wait for the predictions.
+It owns the clock: it reads the real time, asks the pure
+:class:`~bustrack.live.tick.TickEngine` (built once from the app's keys) to move the
+fleet, hands the fleet's frames to the publisher, then asks the engine to let the
+predictor learn and build the stops' and buses' boards, and publishes those: the map's
+frames do not wait for the predictions. The rest is the history sampler, the tick's
+stats, the collector and the sleep to the next tick.
 """
 
 from __future__ import annotations
@@ -15,14 +16,10 @@ import datetime as dt
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 from aiohttp import web
 
-from bustrack.boards import BoardContext, Boards
-from bustrack.clock import format_service_time, service_seconds
-from bustrack.frames import TickFrames
-from bustrack.simulation import Vehicle, locate_vehicles
+from bustrack.live.tick import TickEngine
 from bustrack.web.collector import TickCollector
 from bustrack.web.counts import tick_stats_key
 from bustrack.web.gtfsrt_poll import updates_key
@@ -30,7 +27,6 @@ from bustrack.web.history import Sampler
 from bustrack.web.keys import (
     clock_key,
     feed_key,
-    fleet_key,
     hub_key,
     leader_key,
     live_key,
@@ -43,84 +39,31 @@ from bustrack.web.keys import (
     timetable_key,
 )
 
-__all__ = ["Tick", "advance", "advance_boards", "advance_fleet", "ticker_ctx"]
+__all__ = ["tick_engine", "ticker_ctx"]
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Tick:
-    """What one tick located, for the predictor and the boards that follow the fleet."""
-
-    vehicles: list[Vehicle]
-    before: dict[str, Vehicle]  # the previous tick's buses, by id
-    now: float  # the timetable moment, Unix seconds
-    shift: float  # add to a timetable moment to get the real one
-    ts_ms: int
-
-
-def advance(app: web.Application, real: dt.datetime) -> TickFrames:
-    """Move the fleet, the predictor and the boards to real moment ``real``; return
-    this tick's frames (built lazily). See :func:`advance_fleet` and :func:`advance_boards`.
-    """
-    tick = advance_fleet(app, real)
-    advance_boards(app, tick)
-    return app[tick_frames_key]
-
-
-def advance_fleet(app: web.Application, real: dt.datetime) -> Tick:
-    """Move the fleet to real moment ``real``: its frames are ready when this returns.
-
-    Locates the simulated buses (with ``--source sim``), takes the real ones' last reports
-    (:class:`~bustrack.live.devices.LiveDevices`), and drops those silent for longer than
-    ``--drop-after``.
-    """
+def tick_engine(app: web.Application) -> TickEngine:
+    """The engine that ticks ``app``'s frames, from its keys and settings."""
     settings = app[settings_key]
-    timetable = app[timetable_key]
-    plan = app[clock_key]
-    fleet = app[fleet_key]
-    moment = plan.moment(real)
-    now = moment.timestamp()
-    shift = -plan.offset.total_seconds()
-    live = app[live_key]
-    live.forget_older(real.timestamp() - settings.drop_after)
-    located = locate_vehicles(timetable, moment) if settings.source == "sim" else []
-    reported = live.vehicles(plan.offset.total_seconds())
-    vehicles = [v for v in (*located, *reported) if now - v.timestamp <= settings.drop_after]
-    # A bus whose report is older than this tick went silent: say since when (real time).
-    silent = {v.vehicle_id: round(v.timestamp + shift) for v in vehicles if now - v.timestamp >= 1}
-    clock = {
-        "service_time": format_service_time(service_seconds(timetable, moment)),
-        "mode": plan.mode,
-        "note": plan.note,
-    }
-    before = fleet.vehicles
-    ts_ms = int(real.timestamp() * 1000)
     routes = app[routes_key]
-    fleet.advance(vehicles, routes, ts_ms, clock, silent)
-    return Tick(vehicles, {v.vehicle_id: v for v in before}, now, shift, ts_ms)
-
-
-def advance_boards(app: web.Application, tick: Tick) -> None:
-    """Feed the predictor the tick's reports, and prepare the tick's boards."""
-    predictor = app[predictor_key]
-    predictor.observe(tick.vehicles, tick.now)
-    routes = app[routes_key]
-    ctx = BoardContext(
-        feed=app[feed_key],
-        predictor=predictor,
+    return TickEngine(
+        timetable=app[timetable_key],
+        plan=app[clock_key],
+        frames=app[tick_frames_key],
+        live=app[live_key],
+        predictor=app[predictor_key],
         routes=routes,
-        vehicles={v.vehicle_id: v for v in tick.vehicles},
-        now=tick.now,
-        shift=tick.shift,
-        ts_ms=tick.ts_ms,
-        stale_after=app[settings_key].stale_after,
+        feed=app[feed_key],
+        source=settings.source,
+        drop_after=settings.drop_after,
+        stale_after=settings.stale_after,
         updates=app.get(updates_key),
     )
-    app[tick_frames_key].boards = Boards(ctx, tick.before)
 
 
-async def _run(app: web.Application) -> None:
+async def _run(app: web.Application, engine: TickEngine) -> None:
     tick = app[settings_key].tick
     hub = app[hub_key]
     publisher = app[publisher_key]
@@ -138,12 +81,12 @@ async def _run(app: web.Application) -> None:
         started = loop.time()
         fanout = 0.0  # seconds spent handing frames on (to the clients, or to Redis)
         try:
-            tick_state = advance_fleet(app, dt.datetime.now(dt.UTC))
-            frames = app[tick_frames_key]
+            tick_state = engine.move_fleet(dt.datetime.now(dt.UTC))
+            frames = engine.frames
             sending = loop.time()
             await publisher.fleet(frames, sending)
             fanout = loop.time() - sending
-            advance_boards(app, tick_state)
+            engine.move_boards(tick_state)
             sending = loop.time()
             await publisher.boards(frames)
             fanout += loop.time() - sending
@@ -162,15 +105,17 @@ async def _run(app: web.Application) -> None:
 
 
 async def ticker_ctx(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: build the first state, run the ticker task, cancel it on cleanup."""
+    """cleanup_ctx: build the engine and the first state, run the ticker task, cancel it
+    on cleanup."""
+    engine = tick_engine(app)
     t0 = time.perf_counter()
-    advance(app, dt.datetime.now(dt.UTC))
+    engine.step(dt.datetime.now(dt.UTC))
     log.info(
         "first tick: %d vehicles in %.0f ms",
-        len(app[fleet_key]),
+        len(engine.fleet),
         (time.perf_counter() - t0) * 1000,
     )
-    app[ticker_key] = asyncio.create_task(_run(app), name="bustrack-ticker")
+    app[ticker_key] = asyncio.create_task(_run(app, engine), name="bustrack-ticker")
     yield
     app[ticker_key].cancel()
     with contextlib.suppress(asyncio.CancelledError):
