@@ -4,16 +4,18 @@ Run from the repository root::
 
     .venv/bin/python -m bench.page_fps                 # about two minutes
     .venv/bin/python -m bench.page_fps --seconds 5     # a quick look
-    .venv/bin/python -m bench.page_fps --zoom 10       # city zoom: buses counted per area
+    .venv/bin/python -m bench.page_fps --no-clusters   # every bus drawn, none counted
     git worktree add /tmp/base <commit>                 # then, against that commit's page:
     .venv/bin/python -m bench.page_fps --against /tmp/base --renderers canvas --repeat 2
 
 For each renderer it starts the server as a user does (``python -m bustrack.web --port P
 --start-time 09:00``: the bundled Mumbai feed, about 3,100 buses on the road, the same
 fleet for both), opens the page in Debian's Chromium (Playwright) at the opening whole-city
-zoom, where every bus is in view, waits for the first snapshot and a few updates, and then
-measures frame times with a ``requestAnimationFrame`` loop in the page (``performance.now()``
-deltas) for ``--seconds``, in two scenarios:
+zoom, where every bus is in view (counted per area, ``frontend/src/busClusters.js``, below
+zoom 12; with ``--no-clusters`` the page draws them one by one, as the DOM markers do),
+waits for the first snapshot and a few updates, and then measures frame times with a
+``requestAnimationFrame`` loop in the page (``performance.now()`` deltas) for
+``--seconds``, in three scenarios:
 
 - ``live``: the map stands still while the buses move (one update a second);
 - ``pan``: the map is also dragged back and forth, one mouse move per frame (synthetic
@@ -205,6 +207,7 @@ def measure(
     warmup: float,
     zoom: int | None = None,
     tree: str = "this tree",
+    clusters: bool = True,
 ) -> Measurement:
     """Open the page with ``renderer`` and measure ``scenario`` for ``seconds``."""
     context = browser.new_context(viewport={"width": width, "height": height})
@@ -217,6 +220,8 @@ def measure(
                 && window.bustrack.frameCounts().updates >= 2""",
             timeout=60_000,
         )
+        if not clusters:
+            page.evaluate("() => { window.bustrack.buses.options.clusterBelowZoom = 0; }")
         if zoom is not None:
             page.evaluate("(z) => { window.bustrack.map.setZoom(z, {animate: false}); }", zoom)
         page.wait_for_timeout(warmup * 1000)
@@ -268,6 +273,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--zoom", type=int, default=None, help="zoom to measure at (default: the opening zoom)"
     )
+    parser.add_argument(
+        "--no-clusters",
+        dest="clusters",
+        action="store_false",
+        help="draw every bus at every zoom (the canvas layer's clusterBelowZoom set to 0)",
+    )
     parser.add_argument("--renderers", nargs="+", choices=RENDERERS, default=list(RENDERERS))
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
     parser.add_argument(
@@ -287,7 +298,8 @@ def main(argv: list[str] | None = None) -> None:
             f"Chromium {browser.version}, headless, --disable-gpu: software rendering; "
             f"{platform.machine()}, {_cpus()} CPUs (the server runs beside it); "
             f"viewport {args.width}x{args.height}, "
-            + ("opening zoom" if args.zoom is None else f"zoom {args.zoom}"),
+            + ("opening zoom" if args.zoom is None else f"zoom {args.zoom}")
+            + ("" if args.clusters else ", no clusters"),
             flush=True,
         )
         rounds = [
@@ -312,6 +324,7 @@ def main(argv: list[str] | None = None) -> None:
                             warmup=args.warmup,
                             zoom=args.zoom,
                             tree=tree,
+                            clusters=args.clusters,
                         )
                         results.append(m)
                         print(

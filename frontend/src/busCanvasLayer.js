@@ -25,7 +25,7 @@
  * 3,000 sprites every frame of the animation cost too much with software rendering.) The map is
  * assumed to be in Web Mercator (Leaflet's default CRS).
  *
- * Below zoom 11 (`clusterBelowZoom`, busClusters.js), where the whole city's buses would make
+ * Below zoom 12 (`clusterBelowZoom`, busClusters.js), where the whole city's buses would make
  * one blob, they are drawn as counts per area instead: one circle per cell of a grid fixed on
  * the map, at the middle of its buses, sized by their number; a click on one zooms in to it.
  * Crossing that zoom, the clusters and the buses crossfade (`crossfadeMs`) once Leaflet's zoom

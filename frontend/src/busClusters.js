@@ -16,7 +16,7 @@
 import {createCanvas as newCanvas} from './canvas.js';
 
 /** Below this zoom the buses are drawn as counts per cell, from it on one by one. */
-export const CLUSTER_BELOW_ZOOM = 11;
+export const CLUSTER_BELOW_ZOOM = 12;
 
 /** A cell's side in screen (CSS) pixels at the cluster zoom. */
 export const CELL_PX = 64;

@@ -217,7 +217,7 @@ REMOVE_AND_ADD = """() => {
     const b = window.bustrack;
     const container = b.map.getContainer();
     const note = () => ({
-        canvases: document.querySelectorAll('.bus-canvas').length,
+        canvases: document.querySelectorAll('.bus-canvas, .bus-clusters').length,
         paneChildren: b.map.getPane('bustrackBuses').children.length,
         describedBy: container.getAttribute('aria-describedby'),
         containerChildren: container.children.length,
@@ -235,7 +235,8 @@ def test_removing_the_layer_undoes_its_dom(page: Page, server: Server) -> None:
     _open(page, server)
     result = page.evaluate(REMOVE_AND_ADD)
     before, removed, after = result["before"], result["removed"], result["after"]
-    assert before["canvases"] == before["paneChildren"] == 1
+    # The buses' canvas and the clusters' (busCanvasLayer.js), nothing else in the pane.
+    assert before["canvases"] == before["paneChildren"] == 2
     assert before["describedBy"]
     assert removed == {
         "canvases": 0,
@@ -245,7 +246,7 @@ def test_removing_the_layer_undoes_its_dom(page: Page, server: Server) -> None:
         "containerChildren": before["containerChildren"] - 2,
         "onMap": False,
     }
-    assert after["canvases"] == 1
+    assert after["canvases"] == 2
     assert after["onMap"]
     assert after["containerChildren"] == before["containerChildren"]
     page.wait_for_function(SHOWN, timeout=timeout(10_000))

@@ -23,6 +23,8 @@ SPRITES_ONLY = (
     "() => window.bustrack.clusterCount() === 0 && window.bustrack.shownSpriteCount() > 0"
 )
 CLUSTER_FILL = (0x1A, 0x4F, 0x7A)
+# The zoom from which buses are drawn one by one (busClusters.js CLUSTER_BELOW_ZOOM).
+BUSES_FROM = 12
 
 # The colour drawn on the clusters' canvas at viewport point (x, y): [r, g, b, a].
 PIXEL_AT = """([x, y]) => {
@@ -67,12 +69,9 @@ def test_at_city_zoom_buses_are_counted_per_area_and_zooming_in_shows_them(
     page: Page, server: Server
 ) -> None:
     _open(page, server)
-    # The page opens at zoom 11 on a desktop: buses one by one.
+    # The page opens at zoom 11 on a desktop, the whole city in view: no sprite, only clusters,
+    # which count every bus in view once.
     assert page.evaluate("() => window.bustrack.map.getZoom()") == 11
-    page.wait_for_function(SPRITES_ONLY, timeout=timeout(5_000))
-
-    # Zoomed out to the whole city: no sprite, only clusters, which count every bus in view once.
-    _zoom(page, 10)
     page.wait_for_function(CLUSTERS_ONLY, timeout=timeout(5_000))
     # The clusters drawn and the buses in view, once both are of the same tick (a frame that
     # arrives between the draw and this look changes the buses before the next draw).
@@ -90,7 +89,7 @@ def test_at_city_zoom_buses_are_counted_per_area_and_zooming_in_shows_them(
     assert sum(c["count"] for c in clusters) == len(counted)
     assert all(c["count"] == len(c["ids"]) for c in clusters)
     assert len(set(counted)) == len(counted), "no bus in two clusters"
-    # The whole city is in view at zoom 10: the clusters count every bus in it, and only those.
+    # The whole city is in view at zoom 11: the clusters count every bus in it, and only those.
     assert set(counted) == set(seen["inView"])
     assert len(counted) > 2000
     assert len(clusters) < len(counted) / 20, "counts per area, not a blob"
@@ -111,16 +110,16 @@ def test_at_city_zoom_buses_are_counted_per_area_and_zooming_in_shows_them(
 
     # Zooming in (animated) crossfades to the buses: frames with both, then only buses. The
     # crossfade is the two canvases' opacity: the buses' rises while the clusters' falls.
-    frames = page.evaluate(ZOOM_AND_RECORD, 11)
+    frames = page.evaluate(ZOOM_AND_RECORD, BUSES_FROM)
     both = [(bo, co) for c, s, bo, co in frames if c > 0 and s > 0]
     assert both, frames
     assert any(0 < bo < 1 and 0 < co < 1 for bo, co in both), both
     rising = [bo for bo, _ in both]
     assert rising == sorted(rising) and rising[0] < rising[-1], rising
     page.wait_for_function(SPRITES_ONLY, timeout=timeout(5_000))
-    assert page.evaluate("() => window.bustrack.map.getZoom()") == 11
+    assert page.evaluate("() => window.bustrack.map.getZoom()") == BUSES_FROM
     # And back out: only clusters again.
-    page.evaluate(ZOOM_AND_RECORD, 10)
+    page.evaluate(ZOOM_AND_RECORD, 11)
     page.wait_for_function(CLUSTERS_ONLY, timeout=timeout(5_000))
 
 
@@ -151,7 +150,8 @@ def test_a_click_on_a_cluster_zooms_in_to_it(page: Page, server: Server) -> None
     )
     page.mouse.click(big["x"] + 2, big["y"] + 2)
     page.wait_for_function(
-        "() => window.bustrack.map.getZoom() === 11 && !window.bustrack.map._animatingZoom",
+        f"() => window.bustrack.map.getZoom() === {BUSES_FROM}"
+        " && !window.bustrack.map._animatingZoom",
         timeout=timeout(5_000),
     )
     centre = page.evaluate("() => window.bustrack.map.getCenter()")

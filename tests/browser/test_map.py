@@ -36,7 +36,9 @@ def test_buses_appear_on_the_map_and_move(page: Page, server: Server, renderer: 
     assert page.evaluate("() => window.bustrack.busRenderer()") == renderer
     page.wait_for_function("() => window.bustrack.shownMarkerCount() > 50", timeout=timeout(20_000))
     if renderer == "canvas":
-        assert page.locator(".leaflet-bustrackBuses-pane canvas").count() == 1
+        # Two canvases: the buses' and the clusters' (they crossfade by opacity).
+        assert page.locator(".leaflet-bustrackBuses-pane canvas").count() == 2
+        assert page.locator(".leaflet-bustrackBuses-pane canvas.bus-canvas").count() == 1
         assert page.locator(".bus-marker").count() == 0
     else:
         # One marker per bus shown (those fading out have no vehicle id any more).
