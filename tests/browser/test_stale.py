@@ -17,8 +17,9 @@ from playwright.sync_api import Page, WebSocketRoute, expect
 from tests.browser.conftest import Server
 from tests.conftest import timeout
 
-# Two buses in the middle of Mumbai (in view at the opening zoom and at 12), as docs/protocol.md's full
-# records: [n, id, route_id, route, headsign, colour, lat, lon, bearing, reported].
+# Two buses in the middle of Mumbai (in view at the opening zoom and at 12), as
+# docs/protocol.md's full records:
+# [n, id, route_id, route, headsign, colour, lat, lon, bearing, reported].
 SILENT = "BEST_10AS_d0@30600"
 TALKING = "BEST_11LTD_d1@30600"
 RED = "#c62828"
