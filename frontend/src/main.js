@@ -31,6 +31,8 @@ import {Toolbar} from './toolbar.js';
 import {NearPanel} from './nearPanel.js';
 import {ReminderCenter} from './reminders.js';
 import {arrivalKey} from './arrivals.js';
+import {glanceIds, glances} from './glance.js';
+import {stars} from './stars.js';
 
 const config = readConfig();
 const storage = (() => {
@@ -112,8 +114,13 @@ const busList = new BusList({
 });
 sheet.addView('list', busList.element);
 // "Near me" (nearPanel.js): the stops nearest the user, or the most used ones.
+let nearListed = []; // the stops Near me lists (their next buses are asked for at a glance)
 const nearPanel = new NearPanel({
-	map, i18n,
+	map, i18n, glances, now: serverNow,
+	onListed: (ids) => {
+		nearListed = ids;
+		askGlance();
+	},
 	routeLabel: (id) => network.routes.get(id)?.label ?? id,
 	onStop: (stop) => openStop(stop, {focusPanel: true}),
 	onClose: () => {
@@ -129,6 +136,17 @@ const toolbar = new Toolbar(document.getElementById('toolbar'), {i18n, storage, 
 		nearPanel.heading.focus({preventScroll: true});
 		nearPanel.find();
 	}});
+
+/**
+ * Ask for the next buses at a glance (glance.js) of the stops listed: Near me's while it shows,
+ * then My stops. In the subscription from the start, so that the first connection has them.
+ */
+function askGlance() {
+	const near = sheet.shown === 'near' ? nearListed : [];
+	subscription.setGlance(glanceIds(near, stars.list().map((s) => s.id)));
+}
+stars.onChange(askGlance);
+askGlance();
 
 /** The panel just opened over the map: bring an open popup out from under it. */
 function keepPopupClear() {
@@ -153,6 +171,7 @@ function openStop(stop, {focusPanel = false} = {}) {
 	if (sheet.isPhone) { network.stops.getPopup().close(); }
 	keepPopupClear();
 	subscription.setStop(stop.id);
+	askGlance(); // Near me is no longer shown
 	if (focusPanel) { stopPanel.heading.focus({preventScroll: true}); }
 }
 
@@ -160,6 +179,7 @@ function closeStop({returnFocus = false} = {}) {
 	stopPanel.close();
 	subscription.setStop(null);
 	sheet.show(toolbar.listOn ? 'list' : null);
+	askGlance();
 	if (returnFocus) { (toolbar.listOn ? busList.heading : network.search.input).focus({preventScroll: true}); }
 }
 
@@ -168,6 +188,7 @@ function setList(on, {returnFocus = false} = {}) {
 	if (on) {
 		busList.start();
 		if (sheet.shown !== 'stop') { sheet.show('list'); }
+		askGlance();
 		keepPopupClear();
 		if (sheet.shown === 'list') { busList.heading.focus({preventScroll: true}); }
 	} else {
@@ -232,7 +253,7 @@ function listSource() {
 // Route lines, stops and the search box (network.js); a chosen route is also subscribed to, and a
 // chosen stop's next buses shown.
 network = addNetwork(map, buses, document.getElementById('search'), {
-	subscription, i18n, covers: () => sheet.covers(),
+	subscription, i18n, covers: () => sheet.covers(), now: serverNow,
 	onStop: (stop) => openStop(stop, {focusPanel: document.activeElement !== network?.search.input}),
 });
 // Service alerts (alerts.js): on the open stop's panel, and over the map for the route shown alone.
@@ -286,7 +307,7 @@ function checkStale() {
 }
 setInterval(checkStale, 1000);
 
-const counters = {snapshots: 0, updates: 0, arrivals: 0, vehicles: 0, errors: 0, protocolErrors: 0};
+const counters = {snapshots: 0, updates: 0, arrivals: 0, glances: 0, vehicles: 0, errors: 0, protocolErrors: 0};
 let synced = false; // A snapshot was applied on the current connection.
 let warnedRejected = false;
 
@@ -339,6 +360,12 @@ function onUpdate(frame, receivedAt) {
 	checkStale();
 	for (const id of changes.removed) { details.delete(id); }
 	showCount();
+	glances.tick(); // the minutes to the buses listed at a glance
+}
+
+function onGlance(frame) {
+	counters.glances += 1;
+	glances.set(frame);
 }
 
 function onArrivals(frame) {
@@ -376,6 +403,8 @@ connection.on('frame', ({frame, receivedAt}) => {
 		onUpdate(frame, receivedAt);
 	} else if (frame.type === 'arrivals') {
 		onArrivals(frame);
+	} else if (frame.type === 'glance') {
+		onGlance(frame);
 	} else if (frame.type === 'vehicle') {
 		onVehicle(frame);
 	} else if (frame.type === 'error') {
@@ -454,7 +483,7 @@ window.bustrack = {
 	tickMs: () => fleet.tickMs,
 	/** The service time shown, "HH:MM:SS" ('' before the first snapshot). */
 	serviceTime: () => clock.text,
-	/** Frames handled so far: {snapshots, updates, arrivals, vehicles, errors, protocolErrors}. */
+	/** Frames handled so far: {snapshots, updates, arrivals, glances, vehicles, errors, protocolErrors}. */
 	frameCounts: () => ({...counters}),
 
 	// Stale buses, the stop panel, the list view, following, the language.
@@ -467,9 +496,11 @@ window.bustrack = {
 	popupVehicle: () => buses.getPopup().vehicleId,
 	/** The id of the bus the map follows, or null. */
 	followedVehicle: () => buses.followedId(),
-	/** What the page subscribes to besides its view: {stop, vehicle, routes, finding}. */
+	/** What the page subscribes to besides its view: {stop, vehicle, routes, finding, glance}. */
 	subscriptionState: () => ({stop: subscription.stop, vehicle: subscription.vehicle,
-		routes: subscription.routes, finding: subscription.finding}),
+		routes: subscription.routes, finding: subscription.finding, glance: subscription.glance}),
+	/** The next buses listed at a glance: {frames, stops: ids the latest frame has news of}. */
+	glanceState: () => ({frames: glances.frameCount, stops: glances.ids()}),
 	/** The stop panel: {open, stopId, name, boards, rows: [{key, vehicle, route, live, when, minutes, text}]}. */
 	stopPanelState: () => ({
 		open: sheet.shown === 'stop', stopId: stopPanel.stop?.id ?? null, name: stopPanel.stop?.name ?? null,

@@ -2,9 +2,10 @@
  * "Near me" on the page: the toolbar's button asks the browser where the user is (Geolocation
  * API) and the panel (a view of the sheet, sheet.js) lists the 5 nearest stops with their walking
  * distance and minutes on foot (nearMe.js: straight line × 1.3 at 4.8 km/h, said under the list)
- * and the routes that serve each; the map centres there with a marker. Choosing a stop opens its
- * next buses (the page follows one stop's arrivals at a time, so they are not listed here).
- * Refused or unavailable: a clear message, and the most used stops of the feed instead.
+ * and the routes that serve each, and under each its next buses at a glance (glanceLine.js, from
+ * the `glance` frames the page asks for with the stops listed: `onListed`); the map centres
+ * there with a marker. Choosing a stop opens all its next buses. Refused or unavailable: a
+ * clear message, and the most used stops of the feed instead.
  *
  * The stops come from `GET /api/stops?limit=10000` (all of them, also kept by the service
  * worker for offline use), loaded once when first needed.
@@ -15,6 +16,8 @@ import {getJSON} from './api.js';
 import {element, setShownText, setText, viewFrame} from './dom.js';
 import {i18n as sharedI18n} from './i18n.js';
 import {busiestStops, locateErrorKey, nearestStops, roundedDistance} from './nearMe.js';
+import {glanceBuses, glances as sharedGlances} from './glance.js';
+import {GlanceLine} from './glanceLine.js';
 
 /** All the stops (the URL the service worker keeps too, bustrack/web/pwa.py's STOPS_ALL). */
 const ALL_STOPS = '/api/stops?limit=10000';
@@ -49,9 +52,17 @@ export class NearPanel {
 	 * @param {Geolocation|null} [options.geolocation]
 	 * @param {Function} [options.loadStops] `() => Promise<[{id, name, lat, lon, routes}]>`
 	 * @param {import('./i18n.js').I18n} [options.i18n]
+	 * @param {import('./glance.js').Glances} [options.glances] the next buses of the stops listed
+	 * @param {Function} [options.onListed] `(ids) => void`: the stops listed now ([] once closed)
+	 * @param {Function} [options.now] `() => ms`: the server's clock now (minutes to the buses)
 	 */
 	constructor({map, onStop, onClose, routeLabel = (id) => id, geolocation = globalThis.navigator?.geolocation ?? null,
-		loadStops = () => getJSON(ALL_STOPS).then((a) => a.stops), i18n = sharedI18n}) {
+		loadStops = () => getJSON(ALL_STOPS).then((a) => a.stops), i18n = sharedI18n, glances = sharedGlances,
+		onListed = () => {}, now = Date.now}) {
+		this._glances = glances;
+		this._onListed = onListed;
+		this._now = now;
+		this._lines = new Map(); // stop id → its GlanceLine
 		this._map = map;
 		this._onStop = onStop;
 		this._onClose = onClose;
@@ -68,6 +79,7 @@ export class NearPanel {
 		this._id = `near-panel-${panels}`;
 		this._build();
 		i18n.onChange(() => this._render());
+		glances.onChange(() => this._showGlances());
 	}
 
 	_build() {
@@ -108,7 +120,7 @@ export class NearPanel {
 		return {mode: this._state.mode, message: this._state.message ? this._message.textContent : null,
 			here: this._here, stops: this._state.stops.map((s) => ({id: s.id, name: s.name, walkM: s.walkM ?? null,
 				minutes: s.minutes ?? null, text: this._list.querySelector(`[data-id="${CSS.escape(s.id)}"]`)
-					?.textContent.replace(/\s+/g, ' ').trim() ?? ''}))};
+					?.textContent.replace(/\s+/g, ' ').trim() ?? '', buses: this._lines.get(s.id)?.texts() ?? []}))};
 	}
 
 	/** Ask where the user is and list the stops nearest (or the most used ones). */
@@ -149,11 +161,12 @@ export class NearPanel {
 		this._render();
 	}
 
-	/** Forget the marker (the panel was closed). */
+	/** Forget the marker, and stop asking for the stops' next buses (the panel was closed). */
 	close() {
 		this._request += 1;
 		this._marker?.remove();
 		this._marker = null;
+		this._onListed([]);
 		return this;
 	}
 
@@ -179,8 +192,11 @@ export class NearPanel {
 		setShownText(this._message, message ? t(message) : '');
 		this._message.setAttribute('role', mode === 'busiest' ? 'alert' : 'status');
 		this._list.textContent = '';
+		this._lines.clear();
 		for (const stop of stops) { this._list.append(this._row(stop, mode)); }
 		this._list.hidden = stops.length === 0;
+		this._showGlances();
+		this._onListed(stops.map((s) => s.id));
 		setShownText(this._note, stops.length ? t(mode === 'near' ? 'nearWalkNote' : 'nearOpenNote') : '');
 	}
 
@@ -208,8 +224,20 @@ export class NearPanel {
 			routes.textContent = t('nearRoutes', {routes: labels.length > MAX_ROUTE_LABELS ? `${shown} …` : shown});
 			text.append(' ', routes);
 		}
+		const line = new GlanceLine(this._i18n);
+		this._lines.set(stop.id, line);
+		text.append(' ', line.element);
 		button.append(icon, text);
 		li.append(button);
 		return li;
+	}
+
+	/** Bring each stop's next buses in line with the latest glance, in place. */
+	_showGlances() {
+		const now = this._now();
+		for (const [id, line] of this._lines) {
+			const buses = this._glances.get(id);
+			line.show(buses === null ? null : glanceBuses(buses, now));
+		}
 	}
 }

@@ -26,11 +26,12 @@ const FIT_OPTIONS = {paddingTopLeft: [24, 72], paddingBottomRight: [24, 24]};
  *   buses (chosen in the search box, or with a stop popup's "Arrivals")
  * @param {import('./i18n.js').I18n} [options.i18n] the page's language
  * @param {Function} [options.covers] `() => {left, top}`: what the page's boxes cover of the map
+ * @param {Function} [options.now] `() => ms`: the server's clock now (the search box's next buses)
  * @returns {{routes: RouteIndex, lines: object, stops: object, selection: RouteSelection,
  *   search: SearchBox, loaded: Promise<boolean>}} `loaded` settles once the routes are drawn
  *   (false if they could not be loaded)
  */
-export function addNetwork(map, buses, searchElement, {subscription = null, onStop = null, i18n, covers} = {}) {
+export function addNetwork(map, buses, searchElement, {subscription = null, onStop = null, i18n, covers, now} = {}) {
 	const routes = new RouteIndex();
 	const lines = routeLines().addTo(map);
 	let search = null;
@@ -52,7 +53,7 @@ export function addNetwork(map, buses, searchElement, {subscription = null, onSt
 			onStop?.(option);
 		},
 		onClear: () => selection.clear(),
-		i18n,
+		i18n, now,
 		routeLabel: (id) => routes.get(id)?.label ?? id,
 	});
 

@@ -8,7 +8,9 @@
  */
 
 /** The frame types this decoder understands; others decode to `null` (ignored). */
-export const FRAME_TYPES = Object.freeze(['snapshot', 'update', 'arrivals', 'vehicle', 'error', 'pong']);
+export const FRAME_TYPES = Object.freeze(['snapshot', 'update', 'arrivals', 'glance', 'vehicle', 'error', 'pong']);
+/** At most this many stops in a `subscribe`'s `glance` (bustrack/protocol.py's MAX_GLANCE). */
+export const MAX_GLANCE = 10;
 
 const DEFAULT_COLOR = '#1565c0';
 const COLOR_RE = /^#(?:[0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
@@ -175,6 +177,27 @@ function decodeArrivals(msg) {
 	return {type: 'arrivals', ts: timestamp(msg), stop, arrivals};
 }
 
+function decodeGlanceBus(raw) {
+	if (!isObject(raw) || !Number.isFinite(raw.eta)) { return null; }
+	return {
+		route: text(raw.route),
+		color: typeof raw.color === 'string' && COLOR_RE.test(raw.color) ? raw.color : DEFAULT_COLOR,
+		headsign: text(raw.headsign),
+		eta: raw.eta,
+		live: raw.live === true,
+	};
+}
+
+/** `glance`: `{type, ts, stops: Map(stop id → [{route, color, headsign, eta, live}])}`. */
+function decodeGlance(msg) {
+	if (!isObject(msg.stops)) { throw new ProtocolError('"glance" frame without "stops"'); }
+	const stops = new Map();
+	for (const [id, rows] of Object.entries(msg.stops)) {
+		stops.set(id, list(rows, `"glance" frame's stop "${id}"`).map(decodeGlanceBus).filter(Boolean));
+	}
+	return {type: 'glance', ts: timestamp(msg), stops};
+}
+
 function decodeVehicleDetails(msg) {
 	if (typeof msg.id !== 'string') { throw new ProtocolError('"vehicle" frame without an id'); }
 	const next = decodeStop(msg.next_stop);
@@ -224,6 +247,7 @@ export function decodeFrame(data) {
 	case 'snapshot': return decodeSnapshot(msg);
 	case 'update': return decodeUpdate(msg);
 	case 'arrivals': return decodeArrivals(msg);
+	case 'glance': return decodeGlance(msg);
 	case 'vehicle': return decodeVehicleDetails(msg);
 	// Nothing is built on these two, so a missing `ts` is forgiven.
 	case 'error': return {type: 'error', ts: Number.isFinite(msg.ts) ? msg.ts : null, error: text(msg.error)};
@@ -245,12 +269,14 @@ export function encodePing() {
  * @param {string[]} [what.routes] route ids: only their vehicles, wherever they are
  * @param {string|null} [what.stop] a stop id: also its `arrivals` after every frame
  * @param {string|null} [what.vehicle] a vehicle id: also its `vehicle` details after every frame
+ * @param {string[]} [what.glance] stop ids (at most MAX_GLANCE): also their next buses in `glance` frames
  */
-export function encodeSubscribe({bbox = null, routes = [], stop = null, vehicle = null} = {}) {
+export function encodeSubscribe({bbox = null, routes = [], stop = null, vehicle = null, glance = []} = {}) {
 	const msg = {type: 'subscribe'};
 	if (bbox) { msg.bbox = bbox.map((v) => Math.round(v * 1e5) / 1e5); }
 	if (routes.length) { msg.routes = routes; }
 	if (stop) { msg.stop = stop; }
 	if (vehicle) { msg.vehicle = vehicle; }
+	if (glance.length) { msg.glance = glance; }
 	return JSON.stringify(msg);
 }

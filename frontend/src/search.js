@@ -7,6 +7,9 @@
  * is active, even before the answer has come), Escape closes the list and, with it closed, clears
  * everything; the mouse works too. The ✕ button clears the text and the choice.
  *
+ * My stops (stars.js) show their next buses at a glance under their name (glanceLine.js, from
+ * the `glance` frames the page asks for with the starred stops), updated in place.
+ *
  * Owns the DOM inside its element and nothing else: what a choice does to the map is the
  * caller's business (`onRoute`, `onStop`, `onClear`). Its words are in the page's language
  * (i18n.js) and change with it; route and stop names stay as the feed gives them.
@@ -18,6 +21,8 @@ import {debounce} from './debounce.js';
 import {i18n as sharedI18n} from './i18n.js';
 import {routeChip} from './routeChip.js';
 import {starredFirst, stars as sharedStars} from './stars.js';
+import {glanceBuses, glances as sharedGlances} from './glance.js';
+import {GlanceLine} from './glanceLine.js';
 import {
 	describeCount, enterChoice, groupRuns, MAX_QUERY, moveActive, normalizeQuery, toOptions,
 } from './searchResults.js';
@@ -43,12 +48,18 @@ export class SearchBox {
 	 * @param {import('./i18n.js').I18n} [handlers.i18n] the page's language
 	 * @param {Function} [handlers.routeLabel] `(routeId) => label`: how a stop's routes are named
 	 *   beside it, which tells apart stops of the same name in different places
+	 * @param {import('./stars.js').Stars} [handlers.stars] My stops
+	 * @param {import('./glance.js').Glances} [handlers.glances] the next buses of My stops
+	 * @param {Function} [handlers.now] `() => ms`: the server's clock now (minutes to the buses)
 	 */
 	constructor(container, {
 		onRoute, onStop, onClear, fetchSearch: search = fetchSearch, i18n = sharedI18n, routeLabel = (id) => id,
-		stars = sharedStars,
+		stars = sharedStars, glances = sharedGlances, now = Date.now,
 	}) {
 		this._stars = stars;
+		this._glances = glances;
+		this._now = now;
+		this._lines = new Map(); // stop id → the GlanceLine under a starred stop listed
 		this._el = container;
 		this._routeLabel = routeLabel;
 		this._i18n = i18n;
@@ -65,6 +76,7 @@ export class SearchBox {
 		this._build();
 		this._applyLanguage();
 		i18n.onChange(() => this._applyLanguage());
+		glances.onChange(() => this._showGlances());
 	}
 
 	// Public methods.
@@ -77,6 +89,11 @@ export class SearchBox {
 	/** The query the listed results answer ('' when none). */
 	get query() {
 		return this._query;
+	}
+
+	/** The next buses shown under each starred stop listed: `{stopId: ["64 → Dadar · 3 min", …]}`. */
+	glanceTexts() {
+		return Object.fromEntries([...this._lines].map(([id, line]) => [id, line.texts()]));
 	}
 
 	/** The option last chosen (`{kind, id, …}`), or null. */
@@ -212,6 +229,7 @@ export class SearchBox {
 	_renderOptions() {
 		const list = this._list;
 		list.textContent = '';
+		this._lines.clear();
 		// One group per run of a kind (searchResults.groupRuns): the screen keeps the options' order.
 		const groups = [];
 		for (const run of groupRuns(this._options)) {
@@ -251,16 +269,31 @@ export class SearchBox {
 					meta.textContent = routes;
 				}
 			}
-			if (meta) {
-				// The name keeps the whole width; its routes go on a line of their own beneath it.
+			const line = option.kind === 'stop' && option.starred ? new GlanceLine(this._i18n) : null;
+			if (line) {
+				this._lines.set(option.id, line);
+				item.setAttribute('aria-describedby', line.id);
+			}
+			if (meta || line) {
+				// The name keeps the whole width; its routes (and next buses) go on lines beneath it.
 				const text = element('span', 'search__text');
-				text.append(name, meta);
+				text.append(...[name, meta, line?.element].filter(Boolean));
 				item.append(text);
 			} else {
 				item.append(name);
 			}
 			groups[index].append(item);
 		});
+		this._showGlances();
+	}
+
+	/** Bring the next buses under each starred stop in line with the latest glance, in place. */
+	_showGlances() {
+		const now = this._now();
+		for (const [id, line] of this._lines) {
+			const buses = this._glances.get(id);
+			line.show(buses === null ? null : glanceBuses(buses, now));
+		}
 	}
 
 	_setOptions(options) {

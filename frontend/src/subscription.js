@@ -1,18 +1,20 @@
 /**
  * What this page asks the server to send (docs/protocol.md, "subscribe"): the buses in and
  * around the view, or only those of the chosen routes; the arrivals of the stop whose panel is
- * open (`setStop`); the details of the bus whose popup is open (`setVehicle`).
+ * open (`setStop`); the details of the bus whose popup is open (`setVehicle`); the next buses of
+ * the stops listed at a glance (`setGlance`: Near me's, My stops).
  *
  * Sends a `subscribe` after each pan/zoom (debounced) when the view left the box it last asked
- * for, and whenever the stop, the bus or the routes change; the same subscription goes in the
- * WebSocket URL so that a (re)connection starts with the right snapshot, arrivals and details.
+ * for, and whenever the stop, the bus, the glance stops or the routes change; the same
+ * subscription goes in the WebSocket URL so that a (re)connection starts with the right
+ * snapshot, arrivals, details and glance.
  * `find(routeId)` asks for one route's buses for a moment (to find a bus outside the box).
  * Knows the map's view and the connection; draws nothing.
  */
 
 import {boundsToBox, boxParam, containsBox, padBox} from './bbox.js';
 import {debounce} from './debounce.js';
-import {encodeSubscribe} from './protocol.js';
+import {encodeSubscribe, MAX_GLANCE} from './protocol.js';
 
 export class Subscription {
 	/**
@@ -28,6 +30,7 @@ export class Subscription {
 		this._routes = [];
 		this._stop = null;
 		this._vehicle = null;
+		this._glance = []; // stop ids whose next buses are asked for at a glance
 		this._find = null; // a route asked for while finding one of its buses
 		this._box = null; // the box last asked for
 		this._zoom = null;
@@ -67,6 +70,11 @@ export class Subscription {
 		return this._vehicle;
 	}
 
+	/** The stop ids whose next buses are asked for at a glance (sorted). */
+	get glance() {
+		return [...this._glance];
+	}
+
 	/** The route asked for while finding one of its buses, or null. */
 	get finding() {
 		return this._find;
@@ -93,6 +101,17 @@ export class Subscription {
 	}
 
 	/**
+	 * Ask for the next buses of stops `ids` at a glance (`glance` frames); the first
+	 * MAX_GLANCE (protocol.js) of them, so list the most wanted first. [] asks for none.
+	 */
+	setGlance(ids) {
+		const glance = [...new Set(ids)].slice(0, MAX_GLANCE).sort();
+		if (glance.join('\n') === this._glance.join('\n')) { return; }
+		this._glance = glance;
+		this._send();
+	}
+
+	/**
 	 * Ask for every bus of route `routeId` for a while (null: back to the view or the chosen
 	 * routes), to find one of them outside the box; the next snapshot holds them.
 	 */
@@ -111,6 +130,9 @@ export class Subscription {
 		if (routes.length) { params.set('routes', routes.join(',')); }
 		if (this._stop) { params.set('stop', this._stop); }
 		if (this._vehicle) { params.set('vehicle', this._vehicle); }
+		// (A stop id with a comma cannot travel in the URL's list; the `subscribe` still has it.)
+		const glance = this._glance.filter((id) => !id.includes(','));
+		if (glance.length) { params.set('glance', glance.join(',')); }
 		return `?${params}`;
 	}
 
@@ -135,6 +157,7 @@ export class Subscription {
 		this._zoom = this._map.getZoom();
 		const message = encodeSubscribe({
 			bbox: this._box, routes: this._routesAsked(), stop: this._stop, vehicle: this._vehicle,
+			glance: this._glance,
 		});
 		if (this._connection?.send(message)) {
 			this._sent += 1;

@@ -98,3 +98,27 @@ test('decode arrivals and vehicle details', () => {
 test('subscribe to a stop and a vehicle', () => {
 	assert.deepEqual(JSON.parse(encodeSubscribe({stop: 'S', vehicle: 'v'})), {type: 'subscribe', stop: 'S', vehicle: 'v'});
 });
+
+test('decode a glance: next buses by stop, broken rows dropped; subscribe with glance stops', () => {
+	const frame = decodeFrame(JSON.stringify({
+		type: 'glance', ts: 9,
+		stops: {
+			S1: [{route: '64', color: '#123456', headsign: 'Dadar', eta: 60000, live: true},
+				{route: '7', color: 'red;x', headsign: 'Colaba', eta: 120000, live: 'yes'}, {route: 'broken'}],
+			S2: [],
+		},
+	}));
+	assert.equal(frame.type, 'glance');
+	assert.equal(frame.ts, 9);
+	assert.deepEqual([...frame.stops.keys()], ['S1', 'S2']);
+	assert.deepEqual(frame.stops.get('S1'), [
+		{route: '64', color: '#123456', headsign: 'Dadar', eta: 60000, live: true},
+		{route: '7', color: '#1565c0', headsign: 'Colaba', eta: 120000, live: false},
+	]);
+	assert.deepEqual(frame.stops.get('S2'), []);
+	assert.throws(() => decodeFrame('{"type": "glance", "ts": 1}'), ProtocolError);
+	assert.throws(() => decodeFrame('{"type": "glance", "ts": 1, "stops": {"S1": 3}}'), ProtocolError);
+	assert.throws(() => decodeFrame('{"type": "glance", "stops": {}}'), ProtocolError);
+	assert.deepEqual(JSON.parse(encodeSubscribe({glance: ['S1', 'S2']})), {type: 'subscribe', glance: ['S1', 'S2']});
+	assert.deepEqual(JSON.parse(encodeSubscribe({glance: []})), {type: 'subscribe'});
+});

@@ -45,3 +45,24 @@ test('the stop, the bus and the routes travel in every subscribe and in the URL'
 	assert.equal(new URLSearchParams(sub.query().slice(1)).get('stop'), null);
 	assert.equal(sub.sentCount, sent.length);
 });
+
+test('the glance stops travel in every subscribe and in the URL, at most 10, sorted', () => {
+	const sent = [];
+	const sub = new Subscription(fakeMap(), {margin: 0}).attach({send: (text) => sent.push(JSON.parse(text)) > 0});
+	sub.setGlance(['S2', 'S1', 'S2']);
+	assert.deepEqual(sent.at(-1).glance, ['S1', 'S2']);
+	assert.deepEqual(sub.glance, ['S1', 'S2']);
+	assert.equal(new URLSearchParams(sub.query().slice(1)).get('glance'), 'S1,S2');
+	// The same stops in another order send nothing; the first 10 only.
+	const count = sent.length;
+	sub.setGlance(['S1', 'S2']);
+	assert.equal(sent.length, count);
+	sub.setGlance(Array.from({length: 12}, (_, i) => `S${String(i).padStart(2, '0')}`));
+	assert.equal(sent.at(-1).glance.length, 10);
+	assert.equal(sent.at(-1).glance.at(-1), 'S09');
+	sub.setStop('S1'); // the others keep them
+	assert.equal(sent.at(-1).glance.length, 10);
+	sub.setGlance([]);
+	assert.equal(sent.at(-1).glance, undefined);
+	assert.equal(new URLSearchParams(sub.query().slice(1)).get('glance'), null);
+});

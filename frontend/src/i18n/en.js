@@ -179,8 +179,13 @@ export default {
 		nearKm: '{distance} km',
 		nearWalk: {one: '{distance} · {count} min on foot', other: '{distance} · {count} min on foot'},
 		nearRoutes: 'Routes {routes}',
-		nearWalkNote: 'Walking distance is estimated: the straight line × 1.3, at 4.8 km/h. Open a stop to see its next buses.',
-		nearOpenNote: 'Open a stop to see its next buses.',
+		nearWalkNote: 'Walking distance is estimated: the straight line × 1.3, at 4.8 km/h. Open a stop for all its next buses.',
+		nearOpenNote: 'Open a stop for all its next buses.',
+
+		// Next buses at a glance, under each stop of My stops and Near me (glanceLine.js).
+		glanceTo: '→ {headsign}',
+		glanceIn: {one: '{count} min', other: '{count} min'},
+		glanceNone: 'No bus soon',
 
 		// Reminders: "notify me 5 min before" (notify.js, reminders.js, stopPanel.js).
 		remindButton: 'Notify me 5 min before',

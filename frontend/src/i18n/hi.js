@@ -163,8 +163,13 @@ export default {
 		nearKm: '{distance} किमी',
 		nearWalk: {one: '{distance} · पैदल {count} मिनट', other: '{distance} · पैदल {count} मिनट'},
 		nearRoutes: 'रूट {routes}',
-		nearWalkNote: 'पैदल दूरी अनुमानित है: सीधी रेखा × 1.3, 4.8 किमी/घंटा की चाल से। अगली बसें देखने के लिए स्टॉप खोलें।',
-		nearOpenNote: 'अगली बसें देखने के लिए स्टॉप खोलें।',
+		nearWalkNote: 'पैदल दूरी अनुमानित है: सीधी रेखा × 1.3, 4.8 किमी/घंटा की चाल से। सभी अगली बसें देखने के लिए स्टॉप खोलें।',
+		nearOpenNote: 'सभी अगली बसें देखने के लिए स्टॉप खोलें।',
+
+		// Next buses at a glance, under each stop of My stops and Near me (glanceLine.js).
+		glanceTo: '→ {headsign}',
+		glanceIn: {one: '{count} मिनट', other: '{count} मिनट'},
+		glanceNone: 'जल्द कोई बस नहीं',
 
 		// Reminders: "notify me 5 min before" (notify.js, reminders.js, stopPanel.js).
 		remindButton: '5 मिनट पहले बताएँ',

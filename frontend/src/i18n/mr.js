@@ -163,8 +163,13 @@ export default {
 		nearKm: '{distance} किमी',
 		nearWalk: {one: '{distance} · चालत {count} मिनिट', other: '{distance} · चालत {count} मिनिटे'},
 		nearRoutes: 'मार्ग {routes}',
-		nearWalkNote: 'चालण्याचे अंतर अंदाजे आहे: सरळ रेषा × 1.3, ताशी 4.8 किमी वेगाने. पुढील बस पाहण्यासाठी थांबा उघडा.',
-		nearOpenNote: 'पुढील बस पाहण्यासाठी थांबा उघडा.',
+		nearWalkNote: 'चालण्याचे अंतर अंदाजे आहे: सरळ रेषा × 1.3, ताशी 4.8 किमी वेगाने. सर्व पुढील बस पाहण्यासाठी थांबा उघडा.',
+		nearOpenNote: 'सर्व पुढील बस पाहण्यासाठी थांबा उघडा.',
+
+		// Next buses at a glance, under each stop of My stops and Near me (glanceLine.js).
+		glanceTo: '→ {headsign}',
+		glanceIn: {one: '{count} मिनिट', other: '{count} मिनिटे'},
+		glanceNone: 'लवकर बस नाही',
 
 		// Reminders: "notify me 5 min before" (notify.js, reminders.js, stopPanel.js).
 		remindButton: '5 मिनिटे आधी कळवा',
