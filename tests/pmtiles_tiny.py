@@ -128,8 +128,8 @@ def _layer(name: str, features: Sequence[tuple[int, list[int], dict[str, str]]])
     return _bytes(3, layer)
 
 
-def encode_tile(z: int, x: int, y: int) -> bytes:
-    """The MVT of tile ``z/x/y`` (not compressed)."""
+def encode_tile(z: int, x: int, y: int, coast_lon: float = COAST_LON) -> bytes:
+    """The MVT of tile ``z/x/y`` (not compressed), the sea west of ``coast_lon``."""
 
     def local(lon: float, lat: float) -> tuple[int, int]:
         mx, my = _mercator(lon, lat, z)
@@ -143,9 +143,9 @@ def encode_tile(z: int, x: int, y: int) -> bytes:
     # Exterior rings clockwise on screen (y down): north-west, north-east, south-east, south-west.
     land = ring([(west - margin, north + margin), (east + margin, north + margin),
                  (east + margin, south - margin), (west - margin, south - margin)])  # fmt: skip
-    sea = ring([(west - margin, north + margin), (COAST_LON, north + margin),
-                (COAST_LON, south - margin), (west - margin, south - margin)])  # fmt: skip
-    road = ring([(COAST_LON, ROAD_LAT), (ROAD_EAST, ROAD_LAT)])
+    sea = ring([(west - margin, north + margin), (coast_lon, north + margin),
+                (coast_lon, south - margin), (west - margin, south - margin)])  # fmt: skip
+    road = ring([(coast_lon, ROAD_LAT), (ROAD_EAST, ROAD_LAT)])
     polygon, line = 3, 2
     return (
         _layer("earth", [(polygon, _geometry([land], closed=True), {"kind": "earth"})])
@@ -167,13 +167,14 @@ def _tiles() -> Iterator[tuple[int, int, int]]:
                 yield z, x, y
 
 
-def write_tiny_basemap(path: Path) -> Path:
-    """Write the archive to ``path``; return ``path``."""
+def write_tiny_basemap(path: Path, coast_lon: float = COAST_LON) -> Path:
+    """Write the archive to ``path``, the sea west of ``coast_lon``; return ``path``."""
     tiles = sorted(_tiles(), key=lambda t: zxy_to_tileid(*t))
     west, south, east, north = BBOX
     with write(str(path)) as writer:
         for z, x, y in tiles:
-            writer.write_tile(zxy_to_tileid(z, x, y), gzip.compress(encode_tile(z, x, y), mtime=0))
+            tile = encode_tile(z, x, y, coast_lon)
+            writer.write_tile(zxy_to_tileid(z, x, y), gzip.compress(tile, mtime=0))
         writer.finalize(
             {
                 "tile_type": TileType.MVT,

@@ -174,10 +174,11 @@ def create_app(
         add_history_routes(app)
         app.router.add_static(STATIC_APP, FRONTEND_DIR / "src", name="static_app")
         app.router.add_static(STATIC_LEAFLET, leaflet_dir, name="static_leaflet")
-        add_pwa_routes(app, leaflet_dir)  # manifest, favicon, service worker
         if basemap is not None:
             add_basemap_routes(app, basemap)
             app.router.add_static(STATIC_PROTOMAPS, _protomaps_dir(), name="static_protomaps")
+        # The manifest, the favicon and the service worker (which keeps the basemap too).
+        add_pwa_routes(app, leaflet_dir, _protomaps_dir() if basemap is not None else None)
     add_health_routes(app)
     app.cleanup_ctx.append(store_ctx)
     if feeds(settings):

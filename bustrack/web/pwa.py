@@ -7,11 +7,14 @@
 - ``GET /favicon.ico``: a 32 px PNG in an ICO, since browsers ask for it whatever the page says.
 - ``GET /sw.js``: the service worker (``frontend/src/sw.js``), at the root so that its scope is
   the whole site. The app puts one line before the file's text: what to precache (the page,
-  every file of ``frontend/src``, Leaflet's, the network's JSON) and a version, a hash of all
-  those files. A new deploy changes the script's bytes, so browsers install the new worker,
-  which drops the old cache. Sent with ``Cache-Control: no-cache``.
+  every file of ``frontend/src``, Leaflet's, protomaps-leaflet's with ``--basemap``, the
+  network's JSON), a version (a hash of all those files) and the basemap's URL (or null). A
+  new deploy changes the script's bytes, so browsers install the new worker, which drops the
+  old cache. Sent with ``Cache-Control: no-cache``.
 
-Never precached nor cached by the worker: ``/ws``, ingest, ``/gtfs-rt/*``, history, search.
+Never precached: ``/ws``, ingest, ``/gtfs-rt/*``, history, search, the basemap. The worker keeps
+search answers and the basemap's byte ranges as the page reads them (``frontend/src/sw.js``,
+``frontend/src/sw.basemap.js``), never the rest.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ import orjson
 from aiohttp import web
 
 from bustrack.protocol import PROTOCOL_VERSION
+from bustrack.web.basemap import BASEMAP_PATH
 from bustrack.web.keys import feed_key
-from bustrack.web.views import STATIC_APP, STATIC_LEAFLET
+from bustrack.web.views import STATIC_APP, STATIC_LEAFLET, STATIC_PROTOMAPS
 
 __all__ = [
     "MANIFEST_TYPE",
@@ -51,6 +55,7 @@ _SRC = Path(__file__).resolve().parents[2] / "frontend" / "src"
 _TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "index.html"
 _APP_SUFFIXES = (".js", ".css", ".svg", ".png", ".ico")
 _WORKER = _SRC / "sw.js"
+PROTOMAPS_SCRIPT = "protomaps-leaflet.js"
 
 
 def manifest() -> dict[str, Any]:
@@ -89,11 +94,14 @@ def manifest() -> dict[str, Any]:
     }
 
 
-def precache_files(src: Path, leaflet: Path) -> list[tuple[str, Path]]:
+def precache_files(
+    src: Path, leaflet: Path, protomaps: Path | None = None
+) -> list[tuple[str, Path]]:
     """The static files the worker precaches: ``(URL, file)``, sorted by URL.
 
-    Every script, style sheet and icon of ``src`` (but the worker itself) and Leaflet's
-    script, style sheet and images.
+    Every script, style sheet and icon of ``src`` (but the worker itself), Leaflet's script,
+    style sheet and images, and protomaps-leaflet's script from ``protomaps`` (its ``dist``
+    directory) when the page draws the app's own basemap.
     """
     files = [
         (STATIC_APP + p.relative_to(src).as_posix(), p)
@@ -102,15 +110,20 @@ def precache_files(src: Path, leaflet: Path) -> list[tuple[str, Path]]:
     ]
     files += [(STATIC_LEAFLET + name, leaflet / name) for name in ("leaflet.js", "leaflet.css")]
     files += [(STATIC_LEAFLET + "images/" + p.name, p) for p in (leaflet / "images").glob("*.png")]
+    if protomaps is not None:
+        files.append((STATIC_PROTOMAPS + PROTOMAPS_SCRIPT, protomaps / PROTOMAPS_SCRIPT))
     return sorted(files)
 
 
-def worker_config(src: Path, leaflet: Path, feed_hash: str = "") -> dict[str, Any]:
+def worker_config(
+    src: Path, leaflet: Path, feed_hash: str = "", protomaps: Path | None = None
+) -> dict[str, Any]:
     """What the worker is told: ``version`` (a hash of every precached file, the page's
-    template and ``feed_hash``, the feed's), ``precache`` (URLs) and ``stopsAll`` (the URL of
-    every stop)."""
+    template and ``feed_hash``, the feed's), ``precache`` (URLs), ``stopsAll`` (the URL of
+    every stop) and ``basemap`` (the basemap's URL when ``protomaps``, protomaps-leaflet's
+    ``dist`` directory, is given: the page draws the app's own basemap; else None)."""
     digest = hashlib.sha256(f"protocol {PROTOCOL_VERSION}\nfeed {feed_hash}\n".encode())
-    files = precache_files(src, leaflet)
+    files = precache_files(src, leaflet, protomaps)
     for url, path in [*files, ("/", _TEMPLATE)]:
         digest.update(url.encode() + b"\0" + path.read_bytes() + b"\0")
     precache = ["/", "/manifest.webmanifest", "/favicon.ico", *PRECACHED_API]
@@ -118,20 +131,23 @@ def worker_config(src: Path, leaflet: Path, feed_hash: str = "") -> dict[str, An
         "version": digest.hexdigest()[:16],
         "precache": precache + [url for url, _ in files],
         "stopsAll": STOPS_ALL,
+        "basemap": BASEMAP_PATH if protomaps is not None else None,
     }
 
 
-def _worker_script(leaflet: Path, feed_hash: str) -> bytes:
-    config = orjson.dumps(worker_config(_SRC, leaflet, feed_hash))
+def _worker_script(leaflet: Path, feed_hash: str, protomaps: Path | None) -> bytes:
+    config = orjson.dumps(worker_config(_SRC, leaflet, feed_hash, protomaps))
     return b"self.BUSTRACK_SW = " + config + b";\n" + _WORKER.read_bytes()
 
 
-def add_pwa_routes(app: web.Application, leaflet: Path) -> None:
+def add_pwa_routes(app: web.Application, leaflet: Path, protomaps: Path | None = None) -> None:
     """Register ``/manifest.webmanifest``, ``/favicon.ico`` and ``/sw.js`` on ``app``.
 
     Args:
         app: the application.
         leaflet: Leaflet's ``dist`` directory (served under ``/static/vendor/leaflet/``).
+        protomaps: protomaps-leaflet's ``dist`` directory when the app serves its own basemap
+            (``--basemap``): the worker precaches its script and keeps the basemap's ranges.
     """
     body = orjson.dumps(manifest())
     feed_hash = app[feed_key].content_hash or ""  # the stops kept are the feed's
@@ -150,7 +166,7 @@ def add_pwa_routes(app: web.Application, leaflet: Path) -> None:
     async def worker(request: web.Request) -> web.Response:
         # Reading and hashing the files (some 500 kB) is done off the event loop, at each
         # request, so that the version follows the files on disk.
-        script = await asyncio.to_thread(_worker_script, leaflet, feed_hash)
+        script = await asyncio.to_thread(_worker_script, leaflet, feed_hash, protomaps)
         return web.Response(
             body=script,
             content_type="text/javascript",

@@ -53,6 +53,17 @@ export function fetchStops(box, options) {
 	return getJSON(`/api/stops?bbox=${boxParam(box)}`, options);
 }
 
+/**
+ * The URL of every stop of the network in one answer: the service worker keeps it (the same URL
+ * as bustrack/web/pwa.py's STOPS_ALL), so it answers offline too.
+ */
+export const ALL_STOPS = '/api/stops?limit=10000';
+
+/** `{stops: [...], truncated}`: every stop of the network (offline search, offlineSearch.js). */
+export function fetchAllStops(options) {
+	return getJSON(ALL_STOPS, options);
+}
+
 /** `{routes: [...], stops: [...]}`: routes and stops matching `query` (1–100 characters). */
 export function fetchSearch(query, options) {
 	return getJSON(`/api/search?q=${encodeURIComponent(query)}`, options);

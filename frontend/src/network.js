@@ -11,6 +11,7 @@ import {RouteIndex} from './routeIndex.js';
 import {routeLines} from './routeLines.js';
 import {RouteSelection} from './routeSelection.js';
 import {SearchBox} from './search.js';
+import {searchWithFallback} from './searchSource.js';
 import {stopsLayer} from './stopsLayer.js';
 
 /** Room kept clear of the search box (top left) when the map is fitted to a route. */
@@ -55,6 +56,8 @@ export function addNetwork(map, buses, searchElement, {subscription = null, onSt
 		onClear: () => selection.clear(),
 		i18n, now,
 		routeLabel: (id) => routes.get(id)?.label ?? id,
+		// Offline, the page's own search over its copies of the routes and stops.
+		fetchSearch: searchWithFallback({routes: () => [...routes.values()]}),
 	});
 
 	const loaded = fetchRoutes().then((answer) => {

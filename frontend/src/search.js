@@ -96,6 +96,11 @@ export class SearchBox {
 		return Object.fromEntries([...this._lines].map(([id, line]) => [id, line.texts()]));
 	}
 
+	/** Whether the results listed were found in the page's own copies (offline), not by the server. */
+	get offline() {
+		return this._offline === true;
+	}
+
 	/** The option last chosen (`{kind, id, …}`), or null. */
 	get chosen() {
 		return this._chosen;
@@ -175,13 +180,16 @@ export class SearchBox {
 		this._clearButton.hidden = true;
 		field.append(this._input, this._clearButton);
 
+		// Over offline results: they come from the page's copies, not the server.
+		this._note = element('div', 'search__note');
+		this._note.hidden = true;
 		this._list = element('div', 'search__results', {id: listId, role: 'listbox'});
 		this._list.hidden = true;
 		this._messageEl = element('div', 'search__message');
 		this._messageEl.hidden = true;
 		this._live = element('div', 'visually-hidden', {'aria-live': 'polite'});
 
-		el.append(this._label, field, this._list, this._messageEl, this._live);
+		el.append(this._label, field, this._note, this._list, this._messageEl, this._live);
 
 		this._input.addEventListener('input', () => this._onInput());
 		this._input.addEventListener('keydown', (e) => this._onKey(e));
@@ -221,6 +229,7 @@ export class SearchBox {
 		this._clearButton.setAttribute('aria-label', this._t('searchClear'));
 		this._clearButton.title = this._t('searchClearTitle');
 		this._list.setAttribute('aria-label', this._t('searchResults'));
+		this._note.textContent = this._t('searchOfflineNote');
 		this._renderOptions();
 		if (this._active >= 0) { this._setActive(this._active, false); }
 		if (this._message) { this._setMessage(...this._message); }
@@ -296,8 +305,9 @@ export class SearchBox {
 		}
 	}
 
-	_setOptions(options) {
+	_setOptions(options, offline = false) {
 		this._options = options;
+		this._offline = offline;
 		this._active = -1;
 		this._input.removeAttribute('aria-activedescendant');
 		this._renderOptions();
@@ -308,6 +318,7 @@ export class SearchBox {
 		const open = expanded && this._options.length > 0;
 		this._input.setAttribute('aria-expanded', String(open));
 		this._list.hidden = !open;
+		this._note.hidden = !open || !this._offline;
 		if (!open) { this._setActive(-1); }
 	}
 
@@ -426,10 +437,13 @@ export class SearchBox {
 			if (this._request?.controller !== controller) { return; }
 			this._request = null;
 			this._query = query;
+			// Found in the page's own copies (searchSource.js): no network, or no server.
+			const offline = answer?.offline === true;
 			const options = starredFirst(toOptions(answer), this._stars.list().map((s) => s.id));
-			this._setOptions(options);
-			this._setMessage(options.length ? '' : 'searchNoMatch', {query});
-			this._announce(describeCount(options, this._i18n));
+			this._setOptions(options, offline);
+			this._setMessage(options.length ? '' : offline ? 'searchNoMatchOffline' : 'searchNoMatch', {query});
+			const count = describeCount(options, this._i18n);
+			this._announce(offline ? `${this._t('searchOfflineNote')} ${count}` : count);
 			if (this._chooseOnArrival) {
 				this._chooseOnArrival = false;
 				const index = enterChoice(-1, options.length);

@@ -2,29 +2,41 @@
  * The service worker: the page opens without a network (or on a bad one) from what it kept.
  *
  * Served by the app at `/sw.js` (scope `/`) with one line before this text,
- * `self.BUSTRACK_SW = {version, precache, stopsAll}` (bustrack/web/pwa.py): the URLs to keep
- * and a hash of their files, so that a new deploy is a new worker with a new cache; the old
- * caches are deleted when it takes over.
+ * `self.BUSTRACK_SW = {version, precache, stopsAll, basemap}` (bustrack/web/pwa.py): the URLs
+ * to keep and a hash of their files, so that a new deploy is a new worker with a new cache; the
+ * old caches are deleted when it takes over (not the basemap's, which are not the deploy's).
  *
  * - The page (`/`) and the network's JSON (`/api/routes`, `/api/alerts`, `/api/feed`): network
  *   first, the kept copy when the network fails or is slower than NETWORK_TIMEOUT_MS (the answer
  *   still refreshes the copy when it comes).
  * - `/api/stops?bbox=`: network first; without it, the stops in the box are cut out of the kept
- *   answer of every stop (`stopsAll`).
+ *   answer of every stop (`stopsAll`), which is itself fetched network first.
+ * - `/api/search?q=`: network first, within SEARCH_TIMEOUT_MS; the answers are kept (the last
+ *   MAX_SEARCHES queries; the cache is the deploy's and the feed's, so they stay right), and
+ *   without the network the one kept for the same query is given back. Without one, the page is
+ *   told at once that there is no answer (`Response.error()`), and searches its own copies of the
+ *   routes and stops (searchSource.js): every query then finds something, not only those seen.
  * - Scripts, style sheets, icons (`/static/…`, the favicon, the manifest): the kept copy first.
- * - Nothing else is touched: `/ws`, ingest, `/gtfs-rt/*`, history and search go to the network
+ * - The app's own basemap (`basemap`, with `--basemap`): the byte ranges the page reads are kept,
+ *   a bounded copy per version of the file (sw.basemap.js).
+ * - Nothing else is touched: `/ws`, ingest, `/gtfs-rt/*` and history go to the network
  *   as if there were no worker, and so do other origins' requests (map tiles).
  *
  * A classic script (not a module): browsers without module workers run it too.
  */
 
-const SETUP = self.BUSTRACK_SW ?? {version: 'unversioned', precache: [], stopsAll: null};
+importScripts('/static/app/sw.basemap.js'); /* global basemapAnswer, basemapRange, isBasemapCache */
+
+const SETUP = self.BUSTRACK_SW ?? {version: 'unversioned', precache: [], stopsAll: null, basemap: null};
 const PREFIX = 'bustrack-';
 const CACHE = PREFIX + SETUP.version;
 const NETWORK_TIMEOUT_MS = 4000;
+// A search waits less: the page has its own answer (searchSource.js) when this one does not come.
+const SEARCH_TIMEOUT_MS = 2500;
+const MAX_SEARCHES = 200;
 const NETWORK_FIRST = new Set(['/', '/api/routes', '/api/alerts', '/api/feed']);
 const CACHE_FIRST = new Set(['/favicon.ico', '/manifest.webmanifest']);
-const CACHE_FIRST_UNDER = ['/static/app/', '/static/vendor/leaflet/'];
+const CACHE_FIRST_UNDER = ['/static/app/', '/static/vendor/leaflet/', '/static/vendor/protomaps-leaflet/'];
 const MATCH = {ignoreVary: true};
 
 self.addEventListener('install', (event) => {
@@ -39,7 +51,9 @@ self.addEventListener('install', (event) => {
 self.addEventListener('activate', (event) => {
 	event.waitUntil((async () => {
 		for (const name of await caches.keys()) {
-			if (name.startsWith(PREFIX) && name !== CACHE) { await caches.delete(name); }
+			// The basemap's ranges stay, unless the app no longer has a basemap.
+			const keep = name === CACHE || (isBasemapCache(name) && SETUP.basemap);
+			if (name.startsWith(PREFIX) && !keep) { await caches.delete(name); }
 		}
 		await self.clients.claim(); // The page that registered us is served by us from now on.
 	})());
@@ -68,18 +82,25 @@ function handle(event) {
 	if (path === '/api/stops' && SETUP.stopsAll && url.searchParams.has('bbox')) {
 		return networkFirst(event, request, null, () => stopsInBox(url.searchParams));
 	}
+	if (SETUP.stopsAll && path + url.search === SETUP.stopsAll) {
+		return networkFirst(event, request, SETUP.stopsAll);
+	}
+	if (path === '/api/search' && url.searchParams.has('q')) { return search(event, request); }
+	const range = path === SETUP.basemap && !url.search ? basemapRange(request) : null;
+	if (range) { return basemapAnswer(event, request, range); }
 	return null;
 }
 
 /**
  * The network's answer (kept under `key` if ok, unless `key` is null), or when the network fails
- * or takes longer than NETWORK_TIMEOUT_MS, `fallback()`'s (by default the copy kept under `key`).
+ * or takes longer than `timeoutMs`, `fallback()`'s (by default the copy kept under `key`).
  */
-function networkFirst(event, request, key, fallback = () => cached(key)) {
+function networkFirst(event, request, key, fallback = () => cached(key), {timeoutMs = NETWORK_TIMEOUT_MS, kept} = {}) {
 	const fromNetwork = fetch(request).then(async (response) => {
 		if (response.ok && key !== null) {
 			const cache = await caches.open(CACHE);
 			await cache.put(key, response.clone());
+			await kept?.(cache);
 		}
 		return response;
 	});
@@ -93,7 +114,7 @@ function networkFirst(event, request, key, fallback = () => cached(key)) {
 			}
 			return done;
 		};
-		const timer = setTimeout(() => fallback().then(settle, () => {}), NETWORK_TIMEOUT_MS);
+		const timer = setTimeout(() => fallback().then(settle, () => {}), timeoutMs);
 		fromNetwork.then((response) => {
 			clearTimeout(timer);
 			settle(response);
@@ -116,6 +137,22 @@ async function cacheFirst(event, request) {
 
 async function cached(key) {
 	return (await caches.open(CACHE)).match(key, MATCH);
+}
+
+/**
+ * A search's answer: the network's (kept), else the one kept for the same query, else an error
+ * at once (the page then searches its own copies).
+ */
+function search(event, request) {
+	const key = request.url;
+	const fallback = async () => (await cached(key)) ?? Response.error();
+	return networkFirst(event, request, key, fallback, {timeoutMs: SEARCH_TIMEOUT_MS, kept: forgetOldSearches});
+}
+
+/** Keep the last MAX_SEARCHES answers of search (the cache lists them oldest first). */
+async function forgetOldSearches(cache) {
+	const searches = (await cache.keys()).filter((r) => new URL(r.url).pathname === '/api/search');
+	await Promise.all(searches.slice(0, Math.max(0, searches.length - MAX_SEARCHES)).map((r) => cache.delete(r)));
 }
 
 let allStops = null; // the kept answer of every stop, parsed once: Promise<Array>

@@ -3,24 +3,39 @@
 The archive (tests/pmtiles_tiny.py) has the sea west of 72.84 E and a highway along 19 N; the
 page reads it from /basemap.pmtiles with range requests (nothing leaves 127.0.0.1) and paints
 them on the tiles' canvases: the test reads those pixels back. Without --basemap the page keeps
-its raster tiles.
+its raster tiles. The service worker keeps the ranges read (sw.basemap.js): without a network
+the area seen before still draws after a reload, and a new file replaces what it kept.
 """
 
 from __future__ import annotations
 
 import os
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Request
+from playwright.sync_api import Browser, BrowserContext, Page, Request
 
-from tests.browser.conftest import Server
+from tests.browser.conftest import Server, _offline
 from tests.browser.test_csp import COLLECT, VIOLATIONS
 from tests.conftest import timeout
 from tests.pmtiles_tiny import COAST_LON, MAX_ZOOM, ROAD_LAT, write_tiny_basemap
 
 SCREENSHOT = Path(os.environ.get("TMPDIR", "/tmp")) / "bustrack-basemap.png"
+OFFLINE_SCREENSHOT = Path(os.environ.get("TMPDIR", "/tmp")) / "bustrack-basemap-offline.png"
+# The basemap's caches in the service worker: [{name, keys}].
+BASEMAP_CACHES = """async () => {
+    const found = [];
+    for (const name of await caches.keys()) {
+        if (name.startsWith('bustrack-basemap ')) {
+            const keys = (await (await caches.open(name)).keys()).map((r) => r.url);
+            found.push({name, keys});
+        }
+    }
+    return found;
+}"""
+CONTROLLED = "() => navigator.serviceWorker.controller !== null"
 
 # The map's base layer: protomaps-leaflet's (a GridLayer with `views`) or Leaflet's TileLayer.
 BASE_LAYER = """() => {
@@ -64,6 +79,20 @@ def basemap_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     srv = Server("--basemap", str(tiny), "--source", "none")
     yield srv
     srv.stop()
+
+
+def _look_at_the_coast(page: Page) -> None:
+    page.wait_for_function("() => Boolean(window.bustrack?.map)", timeout=timeout(20_000))
+    page.evaluate(
+        "([lat, lon, z]) => { window.bustrack.map.setView([lat, lon], z, {animate: false}); }",
+        [ROAD_LAT, COAST_LON + 0.03, MAX_ZOOM + 1],
+    )
+
+
+def _is_sea(rgba: list[int] | None) -> bool:
+    assert rgba is not None, "no tile drawn there"
+    red, _green, blue, alpha = rgba
+    return alpha == 255 and blue > red + 20
 
 
 def _wait_drawn(page: Page) -> None:
@@ -138,3 +167,78 @@ def test_without_a_basemap_the_raster_tiles_are_used(page: Page, server: Server)
     assert not base["vector"]
     assert base["url"] == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     assert page.evaluate("() => typeof window.protomapsL") == "undefined"
+
+
+@pytest.fixture
+def basemap_file(tmp_path: Path) -> Path:
+    return write_tiny_basemap(tmp_path / "city.pmtiles")
+
+
+@pytest.fixture
+def own_basemap_server(basemap_file: Path) -> Iterator[Server]:
+    srv = Server("--basemap", str(basemap_file), "--source", "none")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context
+    context.close()
+
+
+def _etag(server: Server) -> str:
+    request = urllib.request.Request(server.url + "/basemap.pmtiles", method="HEAD")
+    with urllib.request.urlopen(request, timeout=timeout(10)) as answer:
+        return str(answer.headers["ETag"])
+
+
+def test_offline_the_area_seen_before_still_draws_and_a_new_file_replaces_it(
+    context: BrowserContext, own_basemap_server: Server, basemap_file: Path
+) -> None:
+    server = own_basemap_server
+    page = context.new_page()
+    page.route("**/*", _offline)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server.url + "/")
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.wait_for_function(CONTROLLED, timeout=timeout(20_000))
+    # Seen once with the worker in charge: it keeps the ranges read, in the file's version.
+    page.reload()
+    _look_at_the_coast(page)
+    _wait_drawn(page)
+    kept = page.evaluate(BASEMAP_CACHES)
+    assert [c["name"] for c in kept] == [f"bustrack-basemap {_etag(server)}"], kept
+    assert any(k.endswith("?bytes=0-16383") for k in kept[0]["keys"]), "the header is kept"
+    assert len(kept[0]["keys"]) > 1, "and the tiles read"
+
+    # In a tunnel: the page reloads from the worker's copies, the basemap with it.
+    context.set_offline(True)
+    page.reload()
+    _look_at_the_coast(page)
+    _wait_drawn(page)
+    sea = page.evaluate(PIXEL_AT, [ROAD_LAT + 0.01, COAST_LON - 0.02])
+    land = page.evaluate(PIXEL_AT, [ROAD_LAT + 0.01, COAST_LON + 0.03])
+    road = page.evaluate(PIXEL_AT, [ROAD_LAT, COAST_LON + 0.03])
+    page.screenshot(path=str(OFFLINE_SCREENSHOT))
+    assert _is_sea(sea), f"the sea is not blue offline: {sea}"
+    assert not _is_sea(land) and land != road, (land, road)
+
+    # The operator replaces the file (the coast 0.05 degrees further east): back online, the
+    # page draws the new one, and the worker keeps it instead of the old ranges.
+    context.set_offline(False)
+    write_tiny_basemap(basemap_file, coast_lon=COAST_LON + 0.05)
+    page.reload()
+    _look_at_the_coast(page)
+    _wait_drawn(page)
+    assert _is_sea(page.evaluate(PIXEL_AT, [ROAD_LAT + 0.01, COAST_LON + 0.03])), "new coast"
+    kept = page.evaluate(BASEMAP_CACHES)
+    assert [c["name"] for c in kept] == [f"bustrack-basemap {_etag(server)}"], kept
+    context.set_offline(True)
+    page.reload()
+    _look_at_the_coast(page)
+    _wait_drawn(page)
+    assert _is_sea(page.evaluate(PIXEL_AT, [ROAD_LAT + 0.01, COAST_LON + 0.03])), "kept offline"
+    assert not errors, errors

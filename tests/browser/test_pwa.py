@@ -1,13 +1,17 @@
 """The page as an app on the home screen: installable, it opens from its service worker's copy
 without a network or a server (route lines and stops drawn, the status line waiting for live
-data), and its socket comes back by itself when they do."""
+data), and its socket comes back by itself when they do. Offline, the search box still finds
+routes and stops: answers the worker kept, else the page's own search of its copies."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import Server, _offline
 from tests.conftest import timeout
@@ -124,5 +128,67 @@ def test_without_its_server_the_page_waits_for_live_data_and_reconnects(
     page.wait_for_function(LIVE, timeout=timeout(40_000))
     page.wait_for_function(
         "() => window.bustrack.statusState() === 'live'", timeout=timeout(10_000)
+    )
+    assert not errors, errors
+
+
+def _names_shown(page: Page) -> list[str]:
+    return page.locator(".search__results .search__name").all_inner_texts()
+
+
+def _search(page: Page, text: str) -> None:
+    box = page.get_by_role("combobox", name="Search routes and stops")
+    box.fill("")
+    box.press_sequentially(text, delay=20)
+    page.wait_for_function(
+        "(q) => window.bustrack.network.search.query === q", arg=text, timeout=timeout(10_000)
+    )
+
+
+def _server_names(server: Server, text: str) -> list[str]:
+    """What the server answers for ``text``, as the box lists it (merged by rank, routes
+    before stops of the same rank, each list in its order)."""
+    with urllib.request.urlopen(f"{server.url}/api/search?q={quote(text)}") as answer:
+        found = json.load(answer)
+    ranked = [(r["rank"], 0, i, r["long_name"]) for i, r in enumerate(found["routes"])]
+    ranked += [(s["rank"], 1, i, s["name"]) for i, s in enumerate(found["stops"])]
+    return [name for *_, name in sorted(ranked)]
+
+
+def test_offline_search_finds_what_the_server_would(
+    context: BrowserContext, server: Server
+) -> None:
+    page, errors = _open(context, server.url)
+    _search(page, "Afghan Church")  # asked online: the worker keeps the server's answer
+    online = _names_shown(page)
+    assert online and online[0] == "Afghan Church"
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_function(
+        "() => window.bustrack && window.bustrack.routeCount() > 100", timeout=timeout(20_000)
+    )
+    note = page.locator(".search__note")
+    # A query asked before: the server's own answer, kept.
+    _search(page, "Afghan Church")
+    assert _names_shown(page) == online
+    assert not page.evaluate("() => window.bustrack.network.search.offline")
+    expect(note).to_be_hidden()
+    # Queries never asked (a typo, an abbreviation): the page's own search of its copies finds
+    # what the server would have, and says where the results come from.
+    for text in ("bandara", "andheri stn", "64"):
+        _search(page, text)
+        assert page.evaluate("() => window.bustrack.network.search.offline"), text
+        assert _names_shown(page) == _server_names(server, text), text
+    expect(note).to_be_visible()
+    expect(note).to_have_text("Offline results: from the stops and routes saved on this device.")
+    page.screenshot(path="/tmp/bustrack-offline-search.png")
+    _search(page, "bandra talao")
+    page.get_by_role("combobox", name="Search routes and stops").press("Enter")
+    page.wait_for_function(
+        "() => window.bustrack.stopPanelState().name === 'Bandra Talao'", timeout=timeout(5_000)
+    )
+    _search(page, "zzqx")
+    expect(page.locator(".search__message")).to_have_text(
+        "Offline: no saved route or stop matches “zzqx”."
     )
     assert not errors, errors

@@ -165,3 +165,20 @@ async def test_without_a_basemap_the_page_uses_the_tiles(
     assert "protomaps" not in html
     assert resp.headers["Content-Security-Policy"] == content_security_policy(settings.tile_url)
     assert (await client.get("/basemap.pmtiles")).status == 404
+
+
+async def test_the_worker_keeps_the_basemap_and_its_renderer(
+    make_client: MakeClient, settings: Settings, tiny: Path
+) -> None:
+    client = await make_client(dataclasses.replace(settings, basemap=str(tiny)))
+    first = (await (await client.get("/sw.js")).text()).split("\n", 1)[0]
+    config = json.loads(first.removeprefix("self.BUSTRACK_SW = ").removesuffix(";"))
+    assert config["basemap"] == "/basemap.pmtiles"
+    script = "/static/vendor/protomaps-leaflet/protomaps-leaflet.js"
+    assert script in config["precache"] and "/basemap.pmtiles" not in config["precache"]
+    assert (await client.get(script)).status == 200
+    plain = await make_client(settings)
+    first = (await (await plain.get("/sw.js")).text()).split("\n", 1)[0]
+    config = json.loads(first.removeprefix("self.BUSTRACK_SW = ").removesuffix(";"))
+    assert config["basemap"] is None
+    assert not [u for u in config["precache"] if "protomaps" in u]

@@ -124,6 +124,9 @@ async def test_what_the_worker_precaches_is_served_and_nothing_live_is(
         if u.startswith(("/ws", "/api/ingest", "/gtfs-rt/", "/api/history", "/api/search"))
     ]
     assert "/static/app/sw.js" not in precache
+    # The worker's own part for the basemap, imported by it, is precached like the page's files.
+    assert "/static/app/sw.basemap.js" in precache
+    assert config["basemap"] is None
     for url in precache:
         resp = await client.get(url)
         assert resp.status == 200, url

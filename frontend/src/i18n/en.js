@@ -61,6 +61,8 @@ export default {
 		searchStopChosen: 'Stop {name}: its next buses are listed',
 		searchNoMatch: 'No route or stop matches “{query}”.',
 		searchUnavailable: 'Search is not available right now.',
+		searchOfflineNote: 'Offline results: from the stops and routes saved on this device.',
+		searchNoMatchOffline: 'Offline: no saved route or stop matches “{query}”.',
 		searchRoutesLoading: 'The route lines are still loading; try again in a moment.',
 		searchNothing: 'No routes or stops found',
 		countRoutes: {one: '{count} route', other: '{count} routes'},

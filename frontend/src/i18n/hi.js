@@ -52,6 +52,8 @@ export default {
 		searchStopChosen: 'स्टॉप {name}: आने वाली बसों की सूची खुल गई है',
 		searchNoMatch: '“{query}” से मिलता-जुलता कोई रूट या स्टॉप नहीं है।',
 		searchUnavailable: 'खोज अभी उपलब्ध नहीं है।',
+		searchOfflineNote: 'ऑफ़लाइन नतीजे: इस डिवाइस पर सहेजे गए स्टॉप और रूट से।',
+		searchNoMatchOffline: 'ऑफ़लाइन: “{query}” से मिलता-जुलता कोई सहेजा गया रूट या स्टॉप नहीं है।',
 		searchRoutesLoading: 'रूट की लाइनें अभी लोड हो रही हैं; थोड़ी देर में फिर कोशिश करें।',
 		searchNothing: 'कोई रूट या स्टॉप नहीं मिला',
 		countRoutes: {one: '{count} रूट', other: '{count} रूट'},

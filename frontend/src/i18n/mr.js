@@ -52,6 +52,8 @@ export default {
 		searchStopChosen: 'थांबा {name}: येणाऱ्या बसची यादी उघडली',
 		searchNoMatch: '“{query}” शी जुळणारा मार्ग किंवा थांबा नाही.',
 		searchUnavailable: 'शोध सध्या उपलब्ध नाही.',
+		searchOfflineNote: 'ऑफलाइन निकाल: या डिव्हाइसवर जतन केलेल्या थांबे व मार्गांमधून.',
+		searchNoMatchOffline: 'ऑफलाइन: “{query}” शी जुळणारा जतन केलेला मार्ग किंवा थांबा नाही.',
 		searchRoutesLoading: 'मार्गांच्या रेषा अजून लोड होत आहेत; थोड्या वेळाने पुन्हा प्रयत्न करा.',
 		searchNothing: 'एकही मार्ग किंवा थांबा सापडला नाही',
 		countRoutes: {one: '{count} मार्ग', other: '{count} मार्ग'},
