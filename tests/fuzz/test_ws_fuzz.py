@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bustrack.gtfs.model import Feed
+from bustrack.protocol import MAX_GLANCE
 from tests.conftest import SERVICE_DATE, timeout
 from tests.fuzz.harness import LoopThread, close_observers, open_observers
 from tests.web.process import ServerProcess
@@ -91,7 +92,7 @@ json_values = st.recursive(
     ),
     max_leaves=6,
 )
-SUBSCRIBE_KEYS = {"type", "bbox", "routes", "stop", "vehicle"}
+SUBSCRIBE_KEYS = {"type", "bbox", "routes", "stop", "vehicle", "glance"}
 # Keys the protocol does not know, which it ignores: mostly none (they cost generation time).
 extras = st.just({}) | st.dictionaries(
     st.text(max_size=10).filter(lambda k: k not in SUBSCRIBE_KEYS), json_values, max_size=3
@@ -129,6 +130,8 @@ def valid_subscribes(feed: Feed) -> st.SearchStrategy[dict[str, Any]]:
             | st.sampled_from([None, 0, False, "", {}]),  # empty: no route filter
             "stop": st.none() | st.sampled_from(stops),
             "vehicle": st.none() | st.text(min_size=1, max_size=200),
+            # Repeated ids count once: at most MAX_GLANCE distinct ones.
+            "glance": st.none() | st.lists(st.sampled_from(stops), max_size=MAX_GLANCE),
         },
     ).flatmap(lambda msg: extras.map(lambda more: {**more, **msg}))
 
@@ -192,6 +195,27 @@ def bad_subscribes(feed: Feed) -> st.SearchStrategy[Case]:
         ),
         st.tuples(
             st.just("stop"), st.text(min_size=1, max_size=200).filter(lambda s: s not in stops)
+        ),
+        st.tuples(st.just("glance"), truthy_non_lists),
+        st.tuples(
+            st.just("glance"),
+            st.lists(st.sampled_from(sorted(stops)), max_size=3).flatmap(
+                lambda g: (
+                    ints
+                    | st.none()
+                    | st.just("")
+                    | st.text(min_size=1, max_size=200).filter(lambda s: s not in stops)
+                ).map(lambda bad: [*g, bad])
+            ),
+        ),
+        st.tuples(
+            st.just("glance"),
+            st.lists(
+                st.sampled_from(sorted(stops)),
+                min_size=MAX_GLANCE + 1,
+                max_size=MAX_GLANCE + 5,
+                unique=True,
+            ),
         ),
     ]
     return st.tuples(valid_subscribes(feed), st.one_of(breakers)).map(
