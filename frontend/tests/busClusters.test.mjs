@@ -8,8 +8,8 @@ import {
 const CELL10 = CELL_PX / 2 ** 10;
 
 test('the cluster zoom: the map\'s whole level, below the threshold', () => {
-	assert.equal(CLUSTER_BELOW_ZOOM, 11);
-	assert.deepEqual([3, 9.5, 10, 10.99, 11, 14].map((z) => clusterZoom(z)), [3, 9, 10, 10, 10, 10]);
+	assert.equal(CLUSTER_BELOW_ZOOM, 12);
+	assert.deepEqual([3, 9.5, 10, 10.99, 11, 11.99, 12, 14].map((z) => clusterZoom(z)), [3, 9, 10, 10, 11, 11, 11, 11]);
 	assert.equal(clusterZoom(12, 13), 12);
 });
 
