@@ -84,8 +84,8 @@ const focus = new BusFocus({
 	covers: () => sheet.covers(),
 	onResult: (state) => stopPanel.setNotice({finding: 'arrivalFinding', gone: 'arrivalBusGone'}[state] ?? null),
 });
-// "Notify me 5 min before" on a bus of the stop panel (reminders.js, notify.js).
-const reminders = new ReminderCenter({now: serverNow, i18n});
+// "Notify me 5 min before" on a bus of the stop panel (reminders.js, notify.js), kept over a reload.
+const reminders = new ReminderCenter({now: serverNow, i18n, storage});
 const stopPanel = new StopPanel({
 	now: serverNow,
 	onRemind: (row, stop) => reminders.toggle(stop, row),
@@ -177,7 +177,7 @@ function openStop(stop, {focusPanel = false} = {}) {
 
 function closeStop({returnFocus = false} = {}) {
 	stopPanel.close();
-	subscription.setStop(null);
+	subscription.setStop(reminders.watchedStop());
 	sheet.show(toolbar.listOn ? 'list' : null);
 	askGlance();
 	if (returnFocus) { (toolbar.listOn ? busList.heading : network.search.input).focus({preventScroll: true}); }
@@ -370,7 +370,7 @@ function onGlance(frame) {
 
 function onArrivals(frame) {
 	counters.arrivals += 1;
-	reminders.reminders.update(frame.stop.id, frame.arrivals.map((a) => ({key: arrivalKey(a), eta: a.eta})));
+	reminders.update(frame.stop.id, frame.arrivals.map((a) => ({key: arrivalKey(a), eta: a.eta})));
 	stopPanel.setBoard(frame);
 }
 
@@ -411,6 +411,9 @@ connection.on('frame', ({frame, receivedAt}) => {
 		counters.errors += 1;
 		console.warn('bustrack: the server could not understand us:', frame.error);
 		if (/unknown stop/.test(frame.error) && stopPanel.stop) { stopPanel.setNotice('arrivalsUnknownStop'); }
+		// A reminder kept over a reload at a stop the feed no longer has: it can never fire.
+		const unknown = /unknown stop ['"](.*)['"]$/.exec(frame.error)?.[1];
+		if (unknown) { reminders.reminders.removeStop(unknown); }
 	}
 });
 
@@ -426,6 +429,12 @@ window.addEventListener('online', () => {
 window.addEventListener('offline', () => status.setOffline(true));
 status.setOffline(navigator.onLine === false);
 
+// While no stop's panel is open, the page asks for the arrivals of the stop of the reminder
+// whose bus comes first, so that its ETA stays fresh (a reminder set before a reload too).
+reminders.onChange(() => {
+	if (!stopPanel.stop) { subscription.setStop(reminders.watchedStop()); }
+});
+subscription.setStop(reminders.watchedStop());
 connection.start();
 // The page on the home screen, and opening offline from the worker's copy (sw.js).
 registerServiceWorker();

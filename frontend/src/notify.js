@@ -5,7 +5,8 @@
  * - `Reminders`: which reminders are set, keyed by stop and arrival (arrivals.js's `arrivalKey`);
  *   `update` takes the newer ETAs of a board, `due(now)` says which to fire now (each once, then
  *   forgotten). A reminder keeps the last ETA it was told, so it still fires after the stop's
- *   panel is closed (while the tab is open).
+ *   panel is closed; `restore` brings back those kept over a reload (reminderStore.js), and
+ *   `soonest` says whose stop to ask arrivals of to keep its ETA fresh.
  * - `permissionState` / `askPermission`: the Notification API, passed in (tests give a stand-in);
  *   permission is asked only when a reminder is set.
  *
@@ -39,9 +40,26 @@ export class Reminders {
 		return this._set.has(Reminders.id(stopId, key));
 	}
 
-	/** The reminders set: `[{stopId, stopName, key, route, headsign, eta}]`. */
+	/** The reminders set: `[{stopId, stopName, key, route, headsign, eta, …}]`. */
 	list() {
 		return [...this._set.values()].map((r) => ({...r}));
+	}
+
+	/** The reminder whose bus comes first, or null. */
+	soonest() {
+		let first = null;
+		for (const reminder of this._set.values()) {
+			if (!first || reminder.eta < first.eta) { first = reminder; }
+		}
+		return first && {...first};
+	}
+
+	/** Replace the reminders set with `reminders` (kept over a reload); tells the listeners. */
+	restore(reminders) {
+		this._set.clear();
+		for (const reminder of reminders) { this._set.set(Reminders.id(reminder.stopId, reminder.key), {...reminder}); }
+		this._changed();
+		return this;
 	}
 
 	/** Set a reminder: `{stopId, stopName, key, route, headsign, eta}`. */
@@ -56,6 +74,16 @@ export class Reminders {
 		return this;
 	}
 
+	/** Remove every reminder at stop `stopId` (e.g. a stop the feed no longer has). */
+	removeStop(stopId) {
+		let removed = false;
+		for (const [id, reminder] of this._set) {
+			if (reminder.stopId === stopId) { removed = this._set.delete(id); }
+		}
+		if (removed) { this._changed(); }
+		return this;
+	}
+
 	/** Set it if not set, else remove it; returns whether it is set now. */
 	toggle(reminder) {
 		if (this.has(reminder.stopId, reminder.key)) {
@@ -66,13 +94,20 @@ export class Reminders {
 		return true;
 	}
 
-	/** The arrivals of a newer board of stop `stopId` (`[{key, eta}]`): their ETAs move. */
+	/**
+	 * The arrivals of a newer board of stop `stopId` (`[{key, eta}]`): their ETAs move. Returns how
+	 * many reminders' ETAs changed.
+	 */
 	update(stopId, arrivals) {
+		let moved = 0;
 		for (const arrival of arrivals) {
 			const reminder = this._set.get(Reminders.id(stopId, arrival.key));
-			if (reminder && Number.isFinite(arrival.eta)) { reminder.eta = arrival.eta; }
+			if (reminder && Number.isFinite(arrival.eta) && reminder.eta !== arrival.eta) {
+				reminder.eta = arrival.eta;
+				moved += 1;
+			}
 		}
-		return this;
+		return moved;
 	}
 
 	/**

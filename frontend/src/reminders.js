@@ -5,12 +5,18 @@
  * no push server), else an in-page banner (role="alert") over the map. When permission is
  * refused or the browser has none, the banner says so as the reminder is set.
  *
+ * The reminders outlive a reload (reminderStore.js, localStorage): set again as the page opens
+ * (the expired ones dropped), their bells on in the stop's panel; another tab's changes are
+ * taken in. `watchedStop()` is the stop whose arrivals the page asks for while no panel is open,
+ * so that the soonest reminder's ETA stays fresh (main.js).
+ *
  * Owns its banner element (appended to `parent`); the clock (`now`, server ms) is the caller's.
  */
 
 import {element, setText} from './dom.js';
 import {i18n as sharedI18n} from './i18n.js';
 import {askPermission, permissionState, Reminders} from './notify.js';
+import {loadReminders, REMINDERS_KEY, saveReminders} from './reminderStore.js';
 
 export class ReminderCenter {
 	/**
@@ -20,10 +26,27 @@ export class ReminderCenter {
 	 * @param {Function} [options.Notification] the Notification API (undefined: none)
 	 * @param {HTMLElement} [options.parent] where the banner goes
 	 * @param {import('./i18n.js').I18n} [options.i18n]
+	 * @param {Storage|null} [options.storage] where the reminders are kept (null: this page only)
+	 * @param {Window} [options.win] told of other tabs' changes (`storage` events)
 	 */
 	constructor({now, reminders = new Reminders(), Notification = globalThis.Notification, parent = document.body,
-		i18n = sharedI18n}) {
+		i18n = sharedI18n, storage = null, win = globalThis}) {
 		this.reminders = reminders;
+		this._storage = storage;
+		let restoring = false;
+		reminders.onChange(() => {
+			if (!restoring) { saveReminders(storage, reminders.list()); }
+		});
+		reminders.restore(loadReminders(storage, now())); // the expired ones go from the storage too
+		win.addEventListener?.('storage', (e) => {
+			if (e.key !== REMINDERS_KEY || e.storageArea !== storage) { return; }
+			restoring = true; // set, fired or cancelled in another tab: nothing to write back
+			try {
+				reminders.restore(loadReminders(storage, now()));
+			} finally {
+				restoring = false;
+			}
+		});
 		this._now = now;
 		this._N = Notification;
 		this._i18n = i18n;
@@ -45,6 +68,23 @@ export class ReminderCenter {
 		return this._fired;
 	}
 
+	/** The stop of the reminder whose bus comes first (its arrivals keep its ETA fresh), or null. */
+	watchedStop() {
+		return this.reminders.soonest()?.stopId ?? null;
+	}
+
+	/** Call `listener()` whenever reminders are set or go (restored, fired, cancelled). */
+	onChange(listener) {
+		this.reminders.onChange(listener);
+		return this;
+	}
+
+	/** The arrivals of a board of stop `stopId` (`[{key, eta}]`): the reminders' ETAs move, kept. */
+	update(stopId, arrivals) {
+		if (this.reminders.update(stopId, arrivals)) { saveReminders(this._storage, this.reminders.list()); }
+		return this;
+	}
+
 	/** The banner's text, or '' when hidden. */
 	get bannerText() {
 		return this._banner.hidden ? '' : this._text.textContent;
@@ -55,8 +95,8 @@ export class ReminderCenter {
 	 * `stop`; asks for permission when setting one. Resolves to whether it is set.
 	 */
 	async toggle(stop, row) {
-		const on = this.reminders.toggle({stopId: stop.id, stopName: stop.name, key: row.key, route: row.route,
-			headsign: row.headsign, eta: row.eta});
+		const on = this.reminders.toggle({stopId: stop.id, stopName: stop.name, key: row.key, vehicle: row.vehicle,
+			routeId: row.routeId, route: row.route, headsign: row.headsign, eta: row.eta});
 		if (!on) {
 			this._show(null);
 			return false;

@@ -61,3 +61,22 @@ test('permissionState and askPermission with stand-ins for Notification', async 
 		requestPermission: () => { throw new Error('no'); }});
 	assert.equal(await askPermission(throwing), 'denied');
 });
+
+test('soonest, restore and removeStop: what a reload brings back and which stop to watch', () => {
+	const r = new Reminders();
+	let changes = 0;
+	r.onChange(() => { changes += 1; });
+	assert.equal(r.soonest(), null);
+	r.restore([{stopId: 'A', key: 'k1', eta: T0 + 20 * MIN}, {stopId: 'B', key: 'k2', eta: T0 + 8 * MIN}]);
+	assert.equal(changes, 1);
+	assert.equal(r.has('B', 'k2'), true);
+	assert.equal(r.soonest().stopId, 'B');
+	assert.equal(r.update('A', [{key: 'k1', eta: T0 + 6 * MIN}]), 1, 'one ETA moved');
+	assert.equal(r.update('A', [{key: 'k1', eta: T0 + 6 * MIN}]), 0, 'the same ETA again');
+	assert.equal(r.soonest().stopId, 'A');
+	r.removeStop('A');
+	assert.deepEqual(r.list().map((x) => x.stopId), ['B']);
+	assert.equal(changes, 2);
+	r.removeStop('nowhere');
+	assert.equal(changes, 2, 'nothing removed, nothing said');
+});

@@ -1,6 +1,7 @@
 """Notify me 5 min before (issue 15): a bell on each bus of a stop's arrivals. Granted, a
 notification is made when the bus is within 5 min (one already is); denied, the page says so
-and shows its own message instead."""
+and shows its own message instead. A reminder outlives a reload (localStorage): its bell is
+still on, and it fires once when its bus comes within 5 min."""
 
 from __future__ import annotations
 
@@ -65,6 +66,10 @@ def make_page(browser: Browser, server: Server) -> Iterator:
 
 def _open_busy_stop(page: Page, server: Server) -> int:
     page.goto(server.url + "/")
+    return _choose_busy_stop(page)
+
+
+def _choose_busy_stop(page: Page) -> int:
     page.wait_for_function(
         "() => window.bustrack && window.bustrack.routeCount() > 0", timeout=timeout(30_000)
     )
@@ -122,3 +127,76 @@ def test_denied_the_page_says_so_and_shows_its_own_message(make_page, server: Se
     page.set_viewport_size({"width": 360, "height": 740})
     page.wait_for_timeout(300)
     page.screenshot(path="/tmp/reminder_phone.png")
+
+
+# A row whose bus is 7 to 20 min away: not due yet, and still listed a few seconds on.
+FAR = """() => window.bustrack.stopPanelState().rows.find((r) =>
+    r.when === 'minutes' && r.minutes >= 7 && r.minutes <= 20) ?? null"""
+KEPT = "() => JSON.parse(localStorage.getItem('bustrack.reminders') ?? 'null')"
+AFGHAN_CHURCH = "BEST_01001"
+
+
+def _kept_reminder(stop: str, key: str, eta: int) -> dict[str, object]:
+    return {"stopId": stop, "stopName": stop, "key": key, "route": "1", "headsign": "x", "eta": eta}
+
+
+def test_a_reminder_survives_a_reload_and_fires_once_when_the_bus_is_close(
+    make_page, server: Server
+) -> None:
+    page = make_page(RECORD, True)
+    # Playwright's clock (flowing as the real one until fast-forwarded) on the page: the bus's
+    # last 5 min come without waiting for them.
+    page.clock.install()
+    _open_busy_stop(page, server)
+    page.wait_for_function(f"() => ({FAR})() !== null", timeout=timeout(30_000))
+    row = page.evaluate(FAR)
+    key, eta = row["key"], row["eta"]
+    bell = page.locator(f'.stop-panel button.arrival__remind[data-remind="{key}"]')
+    bell.click()
+    expect(bell).to_have_attribute("aria-pressed", "true")
+    kept = page.evaluate(KEPT)
+    assert [(r["stopId"], r["key"], r["route"]) for r in kept["reminders"]] == [
+        (AFGHAN_CHURCH, key, row["route"])
+    ]
+    assert kept["reminders"][0]["trip"] == key.split("|")[0]
+    assert kept["reminders"][0]["expires"] > kept["reminders"][0]["eta"]
+    # Besides, an expired reminder and one at a stop the feed does not have, the soonest.
+    now = page.evaluate("() => window.bustrack.fleet.serverNow(Date.now())")
+    kept["reminders"] += [
+        _kept_reminder(AFGHAN_CHURCH, "gone|1", now - 10 * 60_000),
+        _kept_reminder("NO_SUCH_STOP", "nowhere|1", now + 6 * 60_000),
+    ]
+    page.evaluate("(k) => localStorage.setItem('bustrack.reminders', JSON.stringify(k))", kept)
+    assert page.evaluate("() => window.__notifications.length") == 0
+
+    page.reload()
+    page.wait_for_function("() => Boolean(window.bustrack)", timeout=timeout(30_000))
+    # Set again as the page opens: the expired one dropped, the unknown stop's dropped once the
+    # server says so, and the page asks for Afghan Church's arrivals with no panel open.
+    page.wait_for_function(
+        "(stop) => window.bustrack.subscriptionState().stop === stop",
+        arg=AFGHAN_CHURCH,
+        timeout=timeout(10_000),
+    )
+    listed = page.evaluate("() => window.bustrack.reminders.reminders.list()")
+    assert [(r["stopId"], r["key"]) for r in listed] == [(AFGHAN_CHURCH, key)]
+    assert [r["key"] for r in page.evaluate(KEPT)["reminders"]] == [key]
+    assert page.evaluate("() => window.bustrack.stopPanelState().open") is False
+    # The stop's panel shows the bell on.
+    _choose_busy_stop(page)
+    bell = page.locator(f'.stop-panel button.arrival__remind[data-remind="{key}"]')
+    expect(bell).to_have_attribute("aria-pressed", "true", timeout=timeout(10_000))
+    expect(bell).to_have_attribute("title", "Reminder set: press to cancel")
+    page.screenshot(path="/tmp/reminder_after_reload.png")
+    assert page.evaluate("() => window.__notifications.length") == 0
+
+    # The bus 4 min away: one notification, and the reminder is gone.
+    server_now = page.evaluate("() => window.bustrack.fleet.serverNow(Date.now())")
+    page.clock.fast_forward(int(eta - server_now - 4 * 60_000))
+    page.wait_for_function("() => window.__notifications.length === 1", timeout=timeout(5_000))
+    note = page.evaluate("() => window.__notifications[0]")
+    assert note["body"].startswith("At Afghan Church in "), note
+    page.wait_for_timeout(2500)
+    assert page.evaluate("() => window.__notifications.length") == 1, "only once"
+    assert page.evaluate(KEPT) is None
+    expect(bell).to_have_attribute("aria-pressed", "false")
