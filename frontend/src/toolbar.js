@@ -55,6 +55,11 @@ export class Toolbar {
 
 		const field = document.createElement('div');
 		field.className = 'toolbar__language';
+		// On phones the language's short name is shown (EN, मरा, हिं), the select over it, unseen:
+		// the same native picker, in a finger's width.
+		this._langShort = document.createElement('span');
+		this._langShort.className = 'toolbar__lang-short';
+		this._langShort.setAttribute('aria-hidden', 'true');
 		this._langLabel = document.createElement('label');
 		this._langLabel.className = 'visually-hidden';
 		this._langLabel.htmlFor = 'language';
@@ -73,7 +78,7 @@ export class Toolbar {
 			this._i18n.setLanguage(this._select.value);
 			persistLanguage(this._i18n.lang, this._storage);
 		});
-		field.append(this._langLabel, this._select);
+		field.append(this._langShort, this._langLabel, this._select);
 		// A location target; on phones the icon alone, as the history toggle's.
 		this._near = document.createElement('button');
 		this._near.type = 'button';
@@ -140,5 +145,6 @@ export class Toolbar {
 		this._langLabel.textContent = t('languageLabel');
 		this._select.title = t('languageLabel');
 		this._select.value = this._i18n.lang;
+		this._langShort.textContent = LANGUAGES[this._i18n.lang]?.short ?? this._i18n.lang.toUpperCase();
 	}
 }

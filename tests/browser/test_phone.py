@@ -173,3 +173,49 @@ def test_phone_layout_bottom_sheet_and_touch_targets(phone: Page, server: Server
     expect(sheet).to_be_hidden()
     boxes = _check_layout(page, "map-mr")
     assert boxes["map"]["h"] == HEIGHT, "the map takes the whole screen again"
+
+
+# What the top bar's words need and have, in CSS px: the search box's placeholder and the
+# language's short name (each text's width against its box's room for it).
+TOP_BAR_TEXT = """() => {
+    const input = document.querySelector('.search__input');
+    const style = getComputedStyle(input);
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = style.font;
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const short = document.querySelector('.toolbar__lang-short');
+    const select = document.getElementById('language').getBoundingClientRect();
+    const label = short.getBoundingClientRect();
+    return {
+        placeholder: context.measureText(input.placeholder).width, room,
+        short: short.textContent, shortClipped: short.scrollWidth > short.clientWidth,
+        selectOverShort: Math.abs(select.left - label.left) < 1
+            && Math.abs(select.width - label.width) < 1
+            && Math.abs(select.height - label.height) < 1,
+    };
+}"""
+
+
+def test_phone_top_bar_reads_whole(phone: Page, server: Server) -> None:
+    """The language select takes a finger's width and shows the language's short name whole
+    (EN, मरा, हिं), the native select over it; the search box's placeholder is not cut."""
+    page = phone
+    page.goto(server.url + "/")
+    page.wait_for_function("() => window.bustrack && window.bustrack.routeCount() > 0")
+    text = page.evaluate(TOP_BAR_TEXT)
+    assert text["placeholder"] <= text["room"], text
+    assert text["short"] == "EN" and not text["shortClipped"], text
+    assert text["selectOverShort"], "a tap on the short name opens the select"
+    page.screenshot(path=str(SHOTS / "bustrack-phone-top-bar.png"), clip={
+        "x": 0, "y": 0, "width": WIDTH, "height": 60})  # fmt: skip
+    # Chosen with the keyboard: the short name follows, and the select's focus shows on it.
+    select = page.locator("#language")
+    select.focus()
+    select.select_option("hi")
+    expect(page.locator(".toolbar__lang-short")).to_have_text("हिं")
+    outline = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.toolbar__lang-short')).outlineStyle"
+    )
+    assert outline == "solid", outline
+    select.select_option("en")
+    expect(page.locator(".toolbar__lang-short")).to_have_text("EN")

@@ -12,6 +12,8 @@ export default {
 	code: 'en',
 	/** The language's name, in itself (for the language selector). */
 	name: 'English',
+	/** Its short name, in itself (the language selector on phones). */
+	short: 'EN',
 	messages: {
 		pageTitle: 'bustrack: live buses',
 		mapLabel: 'Map of buses',
@@ -42,7 +44,7 @@ export default {
 
 		// The search box (search.js, searchResults.js).
 		searchLabel: 'Search routes and stops',
-		searchPlaceholder: 'Route or stop name',
+		searchPlaceholder: 'Route or stop',
 		searchClear: 'Clear search and show all routes',
 		searchClearTitle: 'Clear (Esc)',
 		searchResults: 'Routes and stops',

@@ -6,6 +6,7 @@
 export default {
 	code: 'hi',
 	name: 'हिन्दी',
+	short: 'हिं',
 	messages: {
 		pageTitle: 'bustrack: बसों की लाइव जानकारी',
 		mapLabel: 'बसों का नक्शा',
@@ -33,7 +34,7 @@ export default {
 		tilesUnavailable: 'नक्शे की टाइलें लोड नहीं हो पा रहीं; बसें फिर भी दिख रही हैं।',
 
 		searchLabel: 'रूट और स्टॉप खोजें',
-		searchPlaceholder: 'रूट या स्टॉप का नाम',
+		searchPlaceholder: 'रूट या स्टॉप',
 		searchClear: 'खोज साफ़ करें और सभी रूट दिखाएँ',
 		searchClearTitle: 'साफ़ करें (Esc)',
 		searchResults: 'रूट और स्टॉप',

@@ -6,6 +6,7 @@
 export default {
 	code: 'mr',
 	name: 'मराठी',
+	short: 'मरा',
 	messages: {
 		pageTitle: 'bustrack: बसचे थेट स्थान',
 		mapLabel: 'बसचा नकाशा',
