@@ -7,7 +7,8 @@
  * - One cache per version of the file: `bustrack-basemap <validator>`, where the validator is the
  *   file's strong ETag (else its Last-Modified) as bustrack/web/basemap.py sends them. A network
  *   answer with another validator means the operator replaced the file: the caches of the old
- *   one are deleted, and what is read from now on is kept in the new one. The caches outlive a
+ *   one are deleted, and what is read from now on is kept in the new one (a range kept of another
+ *   version than the network's last answer is never given back). The caches outlive a
  *   new deploy of the app (they are not the deploy's: sw.js keeps them when it activates).
  * - Keys are the URL with the range asked for (`/basemap.pmtiles?bytes=0-16383`): the Cache API
  *   stores no 206, so a range is kept as a 200 holding its bytes and `Content-Range`, and given
@@ -76,6 +77,9 @@ function basemapEvictions(sizes, maxBytes) {
 // The cache of the file's version last seen, and the sizes of what it holds (key → bytes, oldest
 // first), read from the cache once per run of the worker.
 let basemapCurrent = null; // Promise<{name, cache, sizes}|null>
+// The version the network last answered with (null before any answer in this run): a kept range of
+// another version is not given back, even before its cache is replaced.
+let basemapLatest = null;
 let basemapQueue = Promise.resolve(); // changes of version and evictions, one at a time
 
 function basemapSerially(task) {
@@ -138,7 +142,7 @@ async function basemapKeep(key, response, validator) {
 async function basemapCopy(key) {
 	const store = await basemapStore();
 	const copy = await store?.cache.match(key);
-	if (!copy) { return undefined; }
+	if (!copy || (basemapLatest !== null && basemapValidator(copy) !== basemapLatest)) { return undefined; }
 	store.sizes.delete(key); // read again: the last to go
 	store.sizes.set(key, Number(copy.headers.get('Content-Length')) || 0);
 	return new Response(copy.body, {status: 206, statusText: 'Partial Content', headers: copy.headers});
@@ -148,6 +152,7 @@ async function basemapCopy(key) {
 async function basemapFetch(event, request, key) {
 	const response = await fetch(request);
 	if (response.status === 206) {
+		basemapLatest = basemapValidator(response);
 		event.waitUntil(basemapKeep(key, response.clone(), basemapValidator(response)).catch((error) => {
 			console.warn('bustrack: could not keep a range of the basemap:', error?.message);
 		}));
