@@ -2,7 +2,7 @@
 
 ``python bench/baseline_server.py --port 8090 --start-time 09:00`` serves ``ws://host:port/``
 with the ``websockets`` library: every tick it locates the same simulated fleet as
-bustrack (``bustrack.simulation``: the same feed, ``Timetable`` with the same simulated
+bustrack (``bustrack.sources.simulation``: the same feed, ``Timetable`` with the same simulated
 traffic, ``locate_vehicles`` and clock plan for the same ``--start-time``), encodes the
 *whole* state once as JSON with an object per vehicle, and sends it to every connected
 client with ``websockets``' ``broadcast()``. There are no subscriptions: everybody gets
@@ -37,12 +37,12 @@ from collections.abc import Iterable, Mapping, Sequence
 import orjson
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 
-from bustrack.clock import plan_clock
 from bustrack.gtfs import Feed, FeedCache, load_feed
-from bustrack.protocol import RouteInfo, route_infos
+from bustrack.live.clock import plan_clock
 from bustrack.settings import DEFAULT_GTFS, Settings
-from bustrack.simulation import Timetable, Vehicle, locate_vehicles
-from bustrack.traffic import TrafficModel
+from bustrack.sources.simulation import Timetable, Vehicle, locate_vehicles
+from bustrack.sources.traffic import TrafficModel
+from bustrack.wire.protocol import RouteInfo, route_infos
 
 __all__ = ["Baseline", "main", "state_message"]
 

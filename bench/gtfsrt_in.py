@@ -45,9 +45,9 @@ from bustrack.gtfs.model import Feed
 from bustrack.live.devices import LiveDevices
 from bustrack.network import build_network
 from bustrack.settings import DEFAULT_GTFS
-from bustrack.simulation import Timetable
 from bustrack.sources.checks import Limits
 from bustrack.sources.gtfsrt_in import read_vehicle_positions
+from bustrack.sources.simulation import Timetable
 
 ROOT = Path(__file__).resolve().parents[1]
 VEHICLES = 5000

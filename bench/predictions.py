@@ -5,7 +5,7 @@ faster than real time: every ``--step`` seconds from ``--start`` (after a
 ``--warmup``) to ``--end`` the fleet's reports go to the predictors, and every
 ``--sample`` seconds every bus's predictions for the stops ahead are scored
 against the simulator's true arrival times (looked up here, by the referee, with
-:func:`bustrack.simulation.true_stop_times`; the predictors never see them).
+:func:`bustrack.sources.simulation.true_stop_times`; the predictors never see them).
 
 A prediction made ``h`` minutes before the true arrival counts in the horizon
 bucket ``h`` ± 20 %, for h = 2, 5, 10 and 20. Methods compared:
@@ -14,7 +14,7 @@ bucket ``h`` ± 20 %, for h = 2, 5, 10 and 20. Methods compared:
 - ``carried``: the bus's current delay carried forward unchanged to every stop;
 - ``slack rule``: OneBusAway's rule alone (delay carried forward, absorbed by the
   timetable's slack; no history), i.e. the predictor with ``history=False``;
-- ``predictor``: :class:`bustrack.predictions.Predictor` as the app uses it.
+- ``predictor``: :class:`bustrack.live.predictions.Predictor` as the app uses it.
 
 Then the per-tick cost at 1 report a second: the simulator, ``observe``,
 ``predict_all`` and a stop board (``arrivals_at``) for 100 busy stops.
@@ -35,12 +35,12 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from bustrack.clock import parse_service_time
 from bustrack.gtfs import load_feed, service_day_start
-from bustrack.predictions import Predictor, PredictorConfig
+from bustrack.live.clock import parse_service_time
+from bustrack.live.predictions import Predictor, PredictorConfig
 from bustrack.settings import DEFAULT_GTFS
-from bustrack.simulation import Timetable, locate_vehicles, true_stop_times
-from bustrack.traffic import RunTimes, TrafficModel
+from bustrack.sources.simulation import Timetable, locate_vehicles, true_stop_times
+from bustrack.sources.traffic import RunTimes, TrafficModel
 
 HORIZONS_MIN = (2, 5, 10, 20)
 TOLERANCE = 0.2

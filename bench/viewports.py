@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bustrack.channels import BBox
+from bustrack.wire.channels import BBox
 
 __all__ = [
     "MEDIUM_VIEW",

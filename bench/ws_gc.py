@@ -38,10 +38,10 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import bustrack.fleet
-import bustrack.hub
+import bustrack.broker.hub
+import bustrack.live.fleet
+import bustrack.live.predictions
 import bustrack.live.tick
-import bustrack.predictions
 from bench.loadgen import LoadGen
 from bench.viewports import make_viewports
 from bench.ws_load import free_port, raise_nofile
@@ -109,16 +109,18 @@ class Probe:
 
 def collect_after_publish(full_every: int) -> None:
     """Turn automatic collection off; collect right after each tick's fan-out instead."""
-    publish = bustrack.hub.Hub.publish
+    publish = bustrack.broker.hub.Hub.publish
     count = 0
 
-    def publish_then_collect(self: bustrack.hub.Hub, frames: Any, now: float, **kw: Any) -> None:
+    def publish_then_collect(
+        self: bustrack.broker.hub.Hub, frames: Any, now: float, **kw: Any
+    ) -> None:
         nonlocal count
         publish(self, frames, now, **kw)
         count += 1
         gc.collect(2 if count % full_every == 0 else 1)
 
-    bustrack.hub.Hub.publish = publish_then_collect  # type: ignore[method-assign]
+    bustrack.broker.hub.Hub.publish = publish_then_collect  # type: ignore[method-assign]
     gc.disable()
 
 
@@ -128,8 +130,8 @@ async def run(args: argparse.Namespace) -> None:
     probe.wrap(bustrack.live.tick.TickEngine, "move_fleet", "advance")
     probe.wrap(bustrack.live.tick.TickEngine, "move_boards", "boards")
     probe.wrap(bustrack.live.tick, "locate_vehicles", "locate")
-    probe.wrap(bustrack.fleet.Fleet, "advance", "fleet")
-    probe.wrap(bustrack.predictions.Predictor, "observe", "predict")
+    probe.wrap(bustrack.live.fleet.Fleet, "advance", "fleet")
+    probe.wrap(bustrack.live.predictions.Predictor, "observe", "predict")
     gc.callbacks.append(probe.on_gc)
     if args.gc_after_publish:
         collect_after_publish(args.full_every)

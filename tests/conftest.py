@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient
 from bustrack.gtfs import load_feed
 from bustrack.gtfs.model import Feed
 from bustrack.settings import DEFAULT_GTFS, Settings
-from bustrack.simulation import Timetable
+from bustrack.sources.simulation import Timetable
 from bustrack.web import create_app
 from bustrack.web.app import TEST_NOW_ENV, build_timetable
 

@@ -1,6 +1,6 @@
 """GTFS-realtime out, checked against the GTFS-realtime validator's rules (tests/gtfsrt_rules.py).
 
-Pure: messages built by bustrack.gtfsrt's builders from the Mumbai feed's buses at 09:00
+Pure: messages built by bustrack.live.gtfsrt_out's builders from the Mumbai feed's buses at 09:00
 (every trip frequency-based, ``exact_times=0``), and from a small feed with a trip
 scheduled once and one repeated at exact times, numbered 10, 20, 30. Every rule is also
 shown to catch a message broken on purpose, so that a passing rule is not one that never
@@ -18,17 +18,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from google.transit import gtfs_realtime_pb2 as rt
 
-from bustrack.boards import speed_kmh
 from bustrack.gtfs.model import Feed, Frequency
-from bustrack.gtfsrt import (
+from bustrack.live.boards import speed_kmh
+from bustrack.live.gtfsrt_out import (
     INCOMING_AT_M,
     STOPPED_AT_M,
     alerts,
     trip_updates,
     vehicle_positions,
 )
-from bustrack.predictions import Predictor
-from bustrack.simulation import Timetable, Vehicle, locate_vehicles
+from bustrack.live.predictions import Predictor
+from bustrack.sources.simulation import Timetable, Vehicle, locate_vehicles
 from tests.feeds import hms, make_feed, make_trip
 from tests.gtfsrt_rules import RULES, Ctx, pairing, problems
 

@@ -18,11 +18,11 @@ import time
 import uuid
 from typing import Protocol
 
+from bustrack.broker.hub import Hub
 from bustrack.broker.message import encode_boards, encode_fleet
 from bustrack.broker.redis import RedisBroker, broker_errors, safe_url
 from bustrack.broker.remote import boards_message, fleet_message
-from bustrack.frames import TickFrames
-from bustrack.hub import Hub
+from bustrack.live.frames import TickFrames
 
 __all__ = ["InProcessBroker", "Publisher", "RedisPublisher"]
 

@@ -1,6 +1,6 @@
 """A tick's frames on both sides of the broker: pure, no I/O.
 
-The feeder turns its :class:`~bustrack.fleet.Fleet` and :class:`~bustrack.boards.Boards`
+The feeder turns its :class:`~bustrack.live.fleet.Fleet` and :class:`~bustrack.live.boards.Boards`
 into messages (:func:`fleet_message`, :func:`boards_message`): every channel's parts,
 encoded and compressed once. A web process keeps the latest of them in
 :class:`RemoteFrames`, which gives the hub the same frames a local fleet would: the
@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bustrack import deflate
-from bustrack.boards import Boards
 from bustrack.broker.message import BoardsMessage, FleetMessage
-from bustrack.fleet import Fleet
-from bustrack.framing import PartFrames
-from bustrack.glance import GlanceFrames
-from bustrack.protocol import encode_part
-from bustrack.wsframe import text_frame
+from bustrack.live.boards import Boards
+from bustrack.live.fleet import Fleet
+from bustrack.live.glance import GlanceFrames
+from bustrack.wire import deflate
+from bustrack.wire.framing import PartFrames
+from bustrack.wire.protocol import encode_part
+from bustrack.wire.wsframe import text_frame
 
 __all__ = ["BROWSER_WBITS", "RemoteFrames", "boards_message", "fleet_message"]
 

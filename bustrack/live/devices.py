@@ -21,8 +21,8 @@ import datetime as dt
 
 from bustrack.geo import bearing_deg, haversine_m, point_along
 from bustrack.live.placing import Placement, Placer
-from bustrack.simulation import Timetable, Vehicle
 from bustrack.sources.report import Report
+from bustrack.sources.simulation import Timetable, Vehicle
 
 __all__ = ["DEVICE_PREFIX", "LiveDevices"]
 

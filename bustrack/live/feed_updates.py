@@ -2,7 +2,7 @@
 
 Pure: times are parameters. :class:`FeedUpdates` keeps the latest update of every trip
 from every TripUpdates feed; :meth:`FeedUpdates.blend` adjusts one
-:class:`~bustrack.predictions.Arrival` of a stop's board:
+:class:`~bustrack.live.predictions.Arrival` of a stop's board:
 
 - a run the feed predicts and we predict too (a bus we see): the two estimates are
   averaged, each weighted by the inverse of its variance (ours: the predictor's calibrated
@@ -21,7 +21,7 @@ import dataclasses
 import datetime as dt
 import math
 
-from bustrack.predictions import Arrival
+from bustrack.live.predictions import Arrival
 from bustrack.sources.trip_updates_in import FeedTrip
 
 __all__ = ["FEED_SD_PER_S", "FEED_SD_S", "MAX_AGE_S", "FeedUpdates"]

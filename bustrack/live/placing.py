@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from bustrack.gtfs.model import Shape, Trip
 from bustrack.gtfs.project import ShapeIndex
-from bustrack.simulation import Path, Timetable
+from bustrack.sources.simulation import Path, Timetable
 
 __all__ = ["MAX_OFF_PATH_M", "PATTERN_SLACK_M", "Placement", "Placer"]
 
@@ -45,7 +45,7 @@ class Placement:
 
     ``distance`` is metres from the trip's first stop along its path; ``next_stop`` the
     index of the next stop (the stop it is at, when at one), as
-    :class:`~bustrack.simulation.Vehicle` has them. ``service_day`` and ``run_start`` name
+    :class:`~bustrack.sources.simulation.Vehicle` has them. ``service_day`` and ``run_start`` name
     the run (None and 0 when no run of the trip is near now); ``off_path`` is how far the
     report lies from the path, in metres.
     """

@@ -23,16 +23,16 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bustrack.boards import BoardContext, Boards
-from bustrack.clock import ClockPlan, format_service_time, service_seconds
-from bustrack.frames import TickFrames
 from bustrack.gtfs.model import Feed
+from bustrack.live.boards import BoardContext, Boards
+from bustrack.live.clock import ClockPlan, format_service_time, service_seconds
 from bustrack.live.devices import LiveDevices
 from bustrack.live.feed_updates import FeedUpdates
-from bustrack.predictions import Predictor
-from bustrack.protocol import RouteInfo
-from bustrack.simulation import Timetable, Vehicle, locate_vehicles
+from bustrack.live.frames import TickFrames
+from bustrack.live.predictions import Predictor
 from bustrack.sources.report import Report
+from bustrack.sources.simulation import Timetable, Vehicle, locate_vehicles
+from bustrack.wire.protocol import RouteInfo
 
 __all__ = ["Tick", "TickEngine"]
 

@@ -11,22 +11,21 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bustrack.avl import DropoutModel
+from bustrack.broker.hub import Hub
 from bustrack.broker.publish import InProcessBroker
-from bustrack.clock import ClockPlan, plan_clock
-from bustrack.fleet import Fleet
-from bustrack.frames import TickFrames
 from bustrack.gtfs.model import Feed
-from bustrack.hub import Hub
+from bustrack.live.clock import ClockPlan, plan_clock
 from bustrack.live.devices import LiveDevices
+from bustrack.live.fleet import Fleet
+from bustrack.live.frames import TickFrames
+from bustrack.live.predictions import Predictor
 from bustrack.network import build_network
-from bustrack.predictions import Predictor
-from bustrack.protocol import route_infos
 from bustrack.settings import Settings
-from bustrack.simulation import Timetable
+from bustrack.sources.avl import DropoutModel
 from bustrack.sources.checks import Limits
+from bustrack.sources.simulation import Timetable
+from bustrack.sources.traffic import TrafficModel
 from bustrack.store import ReportStore
-from bustrack.traffic import TrafficModel
 from bustrack.web import gtfsrt
 from bustrack.web.alerts import add_alerts_routes
 from bustrack.web.api import add_api_routes
@@ -63,6 +62,7 @@ from bustrack.web.storage import store_ctx
 from bustrack.web.ticker import ticker_ctx
 from bustrack.web.views import STATIC_APP, STATIC_LEAFLET, STATIC_PROTOMAPS, index
 from bustrack.web.ws import close_websockets, ws_handler
+from bustrack.wire.protocol import route_infos
 
 __all__ = ["FRONTEND_DIR", "TEST_NOW_ENV", "StartupError", "build_timetable", "create_app"]
 

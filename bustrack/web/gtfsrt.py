@@ -20,7 +20,7 @@ from aiohttp import web
 from google.transit import gtfs_realtime_pb2 as rt
 
 from bustrack.broker.redis import broker_errors
-from bustrack.gtfsrt import alerts, to_json, trip_updates, vehicle_positions
+from bustrack.live.gtfsrt_out import alerts, to_json, trip_updates, vehicle_positions
 from bustrack.web.gtfsrt_poll import alerts_key
 from bustrack.web.keys import (
     broker_key,

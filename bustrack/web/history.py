@@ -19,8 +19,8 @@ import orjson
 from aiohttp import web
 
 from bustrack.live.devices import DEVICE_PREFIX
-from bustrack.simulation import Vehicle
 from bustrack.sources.report import Report
+from bustrack.sources.simulation import Vehicle
 from bustrack.web.api import ParamError, param_error_body, parse_bbox
 from bustrack.web.keys import settings_key, store_key
 

@@ -6,20 +6,20 @@ import asyncio
 
 from aiohttp import web
 
+from bustrack.broker.hub import Frames, Hub
 from bustrack.broker.publish import Publisher
 from bustrack.broker.redis import RedisBroker
-from bustrack.clock import ClockPlan
-from bustrack.fleet import Fleet
-from bustrack.frames import TickFrames
 from bustrack.gtfs.model import Feed
-from bustrack.hub import Frames, Hub
+from bustrack.live.clock import ClockPlan
 from bustrack.live.devices import LiveDevices
+from bustrack.live.fleet import Fleet
+from bustrack.live.frames import TickFrames
+from bustrack.live.predictions import Predictor
 from bustrack.network import Network
-from bustrack.predictions import Predictor
-from bustrack.protocol import RouteInfo
 from bustrack.settings import Settings
-from bustrack.simulation import Timetable
+from bustrack.sources.simulation import Timetable
 from bustrack.store import ReportStore
+from bustrack.wire.protocol import RouteInfo
 
 __all__ = [
     "broker_key",

@@ -2,7 +2,7 @@
 
 Each app has its own :class:`~prometheus_client.CollectorRegistry` (tests run several
 apps in one process). Nothing is counted per client per frame for it: the hub's totals
-(:class:`~bustrack.hub.Hub`), the ingest counts and the GTFS-realtime feeds' states are
+(:class:`~bustrack.broker.hub.Hub`), the ingest counts and the GTFS-realtime feeds' states are
 read when Prometheus scrapes (:class:`_AppCollector`); the ticker makes one call per tick
 (:class:`~bustrack.web.counts.TickStats`) that observes three histograms; the garbage
 collector's pauses are timed by a ``gc.callbacks`` hook while the app runs.
@@ -40,7 +40,6 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.process_collector import ProcessCollector
 
 from bustrack.broker.publish import RedisPublisher
-from bustrack.channels import ALL
 from bustrack.web.counts import IngestCounts, TickStats, ingest_counts_key, tick_stats_key
 from bustrack.web.gtfsrt_poll import feeds_key
 from bustrack.web.health import shown_url
@@ -48,6 +47,7 @@ from bustrack.web.keys import fleet_key, hub_key, leader_key, publisher_key, set
 from bustrack.web.relay import relay_key
 from bustrack.web.roles import feeds
 from bustrack.web.serve import PortError
+from bustrack.wire.channels import ALL
 
 __all__ = ["Metrics", "add_metrics", "client_kind", "metrics_key"]
 
@@ -61,7 +61,7 @@ _GC_BUCKETS = (0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5
 
 def client_kind(key: str) -> str:
     """What a client with channel key ``key`` watches: ``viewport`` (map tiles), ``routes``
-    or ``all`` (see :mod:`bustrack.channels`); ``none`` for no channel."""
+    or ``all`` (see :mod:`bustrack.wire.channels`); ``none`` for no channel."""
     first = key.split("|", 1)[0]
     if not first:
         return "none"

@@ -27,10 +27,10 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from bustrack.protocol import PROTOCOL_VERSION
 from bustrack.web.basemap import BASEMAP_PATH
 from bustrack.web.keys import feed_key
 from bustrack.web.views import STATIC_APP, STATIC_LEAFLET, STATIC_PROTOMAPS
+from bustrack.wire.protocol import PROTOCOL_VERSION
 
 __all__ = [
     "MANIFEST_TYPE",

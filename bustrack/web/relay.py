@@ -20,10 +20,10 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bustrack.broker.hub import Hub
 from bustrack.broker.message import BoardsMessage, FleetMessage, MessageError, decode
 from bustrack.broker.redis import BOARDS, FLEET, RedisBroker, broker_errors, safe_url
 from bustrack.broker.remote import RemoteFrames
-from bustrack.hub import Hub
 from bustrack.sources.alerts_in import read_alerts
 from bustrack.sources.gtfsrt_in import FeedDecodeError
 from bustrack.web.counts import tick_stats_key

@@ -9,9 +9,9 @@ import orjson
 from aiohttp import web
 from markupsafe import Markup, escape
 
-from bustrack.protocol import PROTOCOL_VERSION
 from bustrack.web.basemap import BASEMAP_PATH, basemap_key
 from bustrack.web.keys import feed_key, settings_key
+from bustrack.wire.protocol import PROTOCOL_VERSION
 
 __all__ = [
     "BASEMAP_ATTRIBUTION",

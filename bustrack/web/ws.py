@@ -26,10 +26,16 @@ import weakref
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from bustrack.channels import Subscription, channels_for
-from bustrack.fleet import channel_key
-from bustrack.hub import Client, Hub
-from bustrack.protocol import (
+from bustrack.broker.hub import Client, Hub
+from bustrack.live.fleet import channel_key
+from bustrack.ratelimit import TokenBucket
+from bustrack.settings import Settings
+from bustrack.web.cycles import cut_cycles
+from bustrack.web.keys import feed_key, frames_key, hub_key, settings_key
+from bustrack.web.origin import origin_allowed, own_origins
+from bustrack.web.peers import client_ip, peers_key
+from bustrack.wire.channels import Subscription, channels_for
+from bustrack.wire.protocol import (
     MAX_CLIENT_MESSAGE,
     ProtocolError,
     encode_error,
@@ -37,12 +43,6 @@ from bustrack.protocol import (
     parse_client_message,
     parse_query,
 )
-from bustrack.ratelimit import TokenBucket
-from bustrack.settings import Settings
-from bustrack.web.cycles import cut_cycles
-from bustrack.web.keys import feed_key, frames_key, hub_key, settings_key
-from bustrack.web.origin import origin_allowed, own_origins
-from bustrack.web.peers import client_ip, peers_key
 
 __all__ = ["CLOSE_GRACE", "MessageLimit", "close_websockets", "ws_handler"]
 
@@ -253,7 +253,7 @@ async def _send_text(client: Client, data: bytes, hub: Hub | None = None) -> Non
     negotiated deflate: the hub's shared frames refer to no earlier message, so neither
     may this one (aiohttp's own compressor would refer to its earlier output only).
 
-    A client the ``hub`` finds :meth:`~bustrack.hub.Hub.behind` is sent nothing: it reads
+    A client the ``hub`` finds :meth:`~bustrack.broker.hub.Hub.behind` is sent nothing: it reads
     nothing now, and it gets a fresh snapshot once it drains.
     """
     if hub is not None and hub.behind(client):

@@ -2,14 +2,14 @@
  * Decoder for the frames of bustrack's `/ws` WebSocket.
  *
  * The format is written down once, in docs/protocol.md; the Python encoder
- * (bustrack/protocol.py) and this decoder both follow it: change all three together.
+ * (bustrack/wire/protocol.py) and this decoder both follow it: change all three together.
  *
  * Pure functions: text in, plain objects out. No socket, no DOM, no clock.
  */
 
 /** The frame types this decoder understands; others decode to `null` (ignored). */
 export const FRAME_TYPES = Object.freeze(['snapshot', 'update', 'arrivals', 'glance', 'vehicle', 'error', 'pong']);
-/** At most this many stops in a `subscribe`'s `glance` (bustrack/protocol.py's MAX_GLANCE). */
+/** At most this many stops in a `subscribe`'s `glance` (bustrack/wire/protocol.py's MAX_GLANCE). */
 export const MAX_GLANCE = 10;
 
 const DEFAULT_COLOR = '#1565c0';

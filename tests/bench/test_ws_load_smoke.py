@@ -19,9 +19,9 @@ from aiohttp.test_utils import TestClient
 from bench.baseline_server import Baseline
 from bench.loadgen import LoadGen
 from bench.viewports import OCEAN_BOX, Viewport, make_viewports
-from bustrack.channels import Subscription, channels_for
 from bustrack.gtfs.model import Feed
 from bustrack.settings import DEFAULT_GTFS, Settings
+from bustrack.wire.channels import Subscription, channels_for
 from tests.conftest import free_port, timeout
 
 TICK = 0.2

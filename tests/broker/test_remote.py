@@ -5,15 +5,15 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from bustrack.boards import Boards
 from bustrack.broker.message import BoardsMessage, decode, encode_boards, encode_fleet
 from bustrack.broker.remote import RemoteFrames, boards_message, fleet_message
-from bustrack.channels import ALL, vehicle_channels
-from bustrack.fleet import Fleet, channel_key
-from bustrack.protocol import RouteInfo
-from bustrack.simulation import Vehicle
-from tests.test_boards import context
-from tests.test_predictions import TIGHT, between, line_trip, report
+from bustrack.live.boards import Boards
+from bustrack.live.fleet import Fleet, channel_key
+from bustrack.sources.simulation import Vehicle
+from bustrack.wire.channels import ALL, vehicle_channels
+from bustrack.wire.protocol import RouteInfo
+from tests.live.test_boards import context
+from tests.live.test_predictions import TIGHT, between, line_trip, report
 
 ROUTES = {"R1": RouteInfo("7", "#111111"), "R2": RouteInfo("9", "#222222")}
 COLABA = (18.9067, 72.8147)

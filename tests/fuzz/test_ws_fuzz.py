@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bustrack.gtfs.model import Feed
-from bustrack.protocol import MAX_GLANCE
+from bustrack.wire.protocol import MAX_GLANCE
 from tests.conftest import SERVICE_DATE, timeout
 from tests.fuzz.harness import LoopThread, close_observers, open_observers
 from tests.web.process import ServerProcess

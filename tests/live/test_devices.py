@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from bustrack.gtfs.model import Feed
 from bustrack.live.devices import LiveDevices
-from bustrack.simulation import Timetable
 from bustrack.sources.report import Report
+from bustrack.sources.simulation import Timetable
 from tests.feeds import make_feed, make_trip
 
 T0 = 1_800_000_000.0

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 from bustrack.live.feed_updates import FEED_SD_S, MAX_AGE_S, FeedUpdates
-from bustrack.predictions import Arrival
+from bustrack.live.predictions import Arrival
 from bustrack.sources.trip_updates_in import FeedTrip
 
 DAY = dt.date(2026, 6, 16)

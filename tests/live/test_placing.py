@@ -10,9 +10,9 @@ import pytest
 from bustrack.gtfs.model import Frequency
 from bustrack.live.devices import LiveDevices
 from bustrack.live.placing import Placer
-from bustrack.predictions import Predictor
-from bustrack.simulation import Timetable
+from bustrack.live.predictions import Predictor
 from bustrack.sources.report import Report
+from bustrack.sources.simulation import Timetable
 from tests.feeds import at, hms, make_feed, make_trip
 
 DAY = dt.date(2026, 6, 16)

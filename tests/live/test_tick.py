@@ -8,19 +8,19 @@ from typing import Any
 import orjson
 from pytest import approx
 
-from bustrack.avl import DropoutModel, silence
-from bustrack.channels import ALL
-from bustrack.clock import plan_clock
-from bustrack.fleet import Fleet
-from bustrack.frames import TickFrames
+from bustrack.live.clock import plan_clock
 from bustrack.live.devices import LiveDevices
 from bustrack.live.feed_updates import FeedUpdates
+from bustrack.live.fleet import Fleet
+from bustrack.live.frames import TickFrames
+from bustrack.live.predictions import Predictor
 from bustrack.live.tick import TickEngine
-from bustrack.predictions import Predictor
-from bustrack.protocol import route_infos
-from bustrack.simulation import Timetable
+from bustrack.sources.avl import DropoutModel, silence
 from bustrack.sources.report import Report
+from bustrack.sources.simulation import Timetable
 from bustrack.sources.trip_updates_in import FeedTrip
+from bustrack.wire.channels import ALL
+from bustrack.wire.protocol import route_infos
 from tests.feeds import STOPS, at, hms, make_feed, make_trip
 
 DAY = dt.date(2026, 6, 16)  # a Tuesday, inside the test feed's calendar

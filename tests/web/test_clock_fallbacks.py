@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 
-from bustrack.clock import plan_clock
 from bustrack.gtfs.model import Feed
+from bustrack.live.clock import plan_clock
 from bustrack.settings import Settings
 from bustrack.web import create_app
 from bustrack.web.app import TEST_NOW_ENV

@@ -11,9 +11,9 @@ import aiohttp
 import orjson
 from aiohttp import WSMsgType
 
-from bustrack.glance import ETA_STEP_MS, GLANCE_ROWS
-from bustrack.protocol import MAX_GLANCE
+from bustrack.live.glance import ETA_STEP_MS, GLANCE_ROWS
 from bustrack.settings import Settings
+from bustrack.wire.protocol import MAX_GLANCE
 from tests.conftest import timeout
 from tests.web.test_subscriptions import DADAR, MakeClient
 

@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from google.transit import gtfs_realtime_pb2 as rt
 
 from bustrack.settings import Settings
-from bustrack.simulation import locate_vehicles
+from bustrack.sources.simulation import locate_vehicles
 from bustrack.web.keys import clock_key, timetable_key
 from tests.conftest import SERVICE_DATE, eventually, timeout
 from tests.sources.test_gtfsrt_in import message

@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp.test_utils import TestClient
 
-from bustrack.protocol import PROTOCOL_VERSION
 from bustrack.settings import Settings
+from bustrack.wire.protocol import PROTOCOL_VERSION
 
 MakeClient = Callable[[Settings], Awaitable[TestClient]]  # type: ignore[type-arg]
 

@@ -11,9 +11,9 @@ import orjson
 from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
 
-from bustrack.channels import Subscription, channels_for, vehicle_channels
 from bustrack.settings import Settings
 from bustrack.web.keys import hub_key
+from bustrack.wire.channels import Subscription, channels_for, vehicle_channels
 from tests.conftest import eventually, timeout
 from tests.wsstate import ClientState, vehicles_of
 

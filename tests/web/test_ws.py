@@ -18,10 +18,10 @@ from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bustrack.gtfs.model import Feed
-from bustrack.protocol import PROTOCOL_VERSION
 from bustrack.settings import Settings
 from bustrack.web import create_app
 from bustrack.web.keys import hub_key
+from bustrack.wire.protocol import PROTOCOL_VERSION
 from tests.conftest import eventually, timeout
 from tests.wsstate import ClientState, vehicles_of
 
