@@ -165,7 +165,7 @@ def test_playback_shows_history_with_the_same_layer_and_returns_to_live(
         active: window.bustrack.playback.active(),
         status: window.bustrack.statusText(),
         ids: window.bustrack.vehicleIds().sort(),
-        fleet: [...window.bustrack.live.fleet.values()].map((v) => v.id).sort(),
+        fleet: [...window.bustrack.fleet.values()].map((v) => v.id).sort(),
     })""")
     assert not state["active"]
     assert state["status"].startswith("live"), state["status"]

@@ -161,7 +161,7 @@ def test_a_reminder_survives_a_reload_and_fires_once_when_the_bus_is_close(
     assert kept["reminders"][0]["trip"] == key.split("|")[0]
     assert kept["reminders"][0]["expires"] > kept["reminders"][0]["eta"]
     # Besides, an expired reminder and one at a stop the feed does not have, the soonest.
-    now = page.evaluate("() => window.bustrack.live.fleet.serverNow(Date.now())")
+    now = page.evaluate("() => window.bustrack.fleet.serverNow(Date.now())")
     kept["reminders"] += [
         _kept_reminder(AFGHAN_CHURCH, "gone|1", now - 10 * 60_000),
         _kept_reminder("NO_SUCH_STOP", "nowhere|1", now + 6 * 60_000),
@@ -193,7 +193,7 @@ def test_a_reminder_survives_a_reload_and_fires_once_when_the_bus_is_close(
     # The bus 4 min away (by its latest ETA): one notification, and the reminder is gone.
     eta, server_now = page.evaluate(
         """() => [window.bustrack.reminders.reminders.list()[0].eta,
-                  window.bustrack.live.fleet.serverNow(Date.now())]"""
+                  window.bustrack.fleet.serverNow(Date.now())]"""
     )
     page.clock.fast_forward(int(eta - server_now - 4 * 60_000))
     page.wait_for_function("() => window.__notifications.length === 1", timeout=timeout(5_000))

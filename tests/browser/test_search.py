@@ -22,7 +22,7 @@ LOADED = """() => window.bustrack && window.bustrack.routeCount() > 0
 # The route with the most buses on the road right now: {id, label, count}.
 BUSIEST_ROUTE = """() => {
     const counts = new Map();
-    for (const v of window.bustrack.live.fleet.values()) {
+    for (const v of window.bustrack.fleet.values()) {
         const entry = counts.get(v.routeId) ?? {id: v.routeId, label: v.route, count: 0};
         entry.count += 1;
         counts.set(v.routeId, entry);
