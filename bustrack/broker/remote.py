@@ -66,7 +66,7 @@ class RemoteFrames(PartFrames):
         self.fleet: FleetMessage | None = None
         self.boards: BoardsMessage | None = None
         self._board_frames: dict[tuple[str, str], bytes] = {}
-        self._glances = GlanceFrames(0, lambda _: None)
+        self._glances = GlanceFrames(0)
         self._plain: dict[tuple[str, str], bytes] = {}
 
     @property
@@ -91,12 +91,13 @@ class RemoteFrames(PartFrames):
         """Make ``msg`` the current boards."""
         self.boards = msg
         self._board_frames = {}
-        self._glances = GlanceFrames(msg.ts_ms, lambda stop: msg.boards.get(("glance", stop)))
+        self._glances = GlanceFrames(msg.ts_ms)
 
     def glance(self, stops: tuple[str, ...]) -> tuple[bytes, bytes]:
         """Return ``(content, frame)`` of the ``glance`` of ``stops``, joined from the stops'
         parts the feeder built (see Hub's Frames); LookupError if it built none of them."""
-        return self._glances.get(stops)
+        boards = {} if self.boards is None else self.boards.boards
+        return self._glances.get(stops, lambda stop: boards.get(("glance", stop)))
 
     def _received(self, kind: str, channel: str) -> bytes | None:
         if kind not in ("snapshot", "update"):

@@ -219,7 +219,7 @@ class Boards:
         self._rows: dict[str, list[dict[str, Any]]] = {}
         self._payloads: dict[tuple[str, str], bytes] = {}
         self._frames: dict[tuple[str, str], bytes] = {}
-        self.glances = GlanceFrames(ctx.ts_ms, self._glance_part)
+        self._glances = GlanceFrames(ctx.ts_ms)
 
     def arrival_rows(self, stop_id: str) -> list[dict[str, Any]]:
         """Return stop ``stop_id``'s next buses (:func:`arrival_rows`), computed once per tick."""
@@ -244,6 +244,11 @@ class Boards:
             raise ValueError(f"unknown board kind {kind!r}")
         self._payloads[(kind, key)] = found
         return found
+
+    def glance(self, stops: tuple[str, ...]) -> tuple[bytes, bytes]:
+        """Return ``(content, frame)`` of the ``glance`` of ``stops`` (sorted ids), built at
+        most once per tick (:class:`~bustrack.live.glance.GlanceFrames`)."""
+        return self._glances.get(stops, self._glance_part)
 
     def _glance_part(self, stop_id: str) -> bytes | None:
         return self.payload("glance", stop_id) if stop_id in self.ctx.feed.stops else None

@@ -39,4 +39,4 @@ class TickFrames:
         """Return ``(content, frame)`` of the ``glance`` of ``stops`` (see Hub's Frames)."""
         if self.boards is None:
             raise LookupError("no boards before the first tick")
-        return self.boards.glances.get(stops)
+        return self.boards.glance(stops)

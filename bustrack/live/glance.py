@@ -74,18 +74,23 @@ def encode_glance(ts_ms: int, stops: Mapping[str, bytes]) -> tuple[bytes, bytes]
 class GlanceFrames:
     """One tick's ``glance`` frames, each built at most once per distinct set of stops.
 
-    ``stop_part(stop_id)`` gives a stop's part, or None when this tick has none for it
-    (a feeder builds a stop's part from the tick after a web process asked for it).
+    The stops' parts come with each call (``stop_part``), not kept: a tick's boards hold
+    their frames, and a frames object holding the boards back would make a reference cycle,
+    which the server's collector (automatic collection off, :mod:`bustrack.web.collector`)
+    frees only every few minutes, keeping every tick's boards until then.
     """
 
-    def __init__(self, ts_ms: int, stop_part: Callable[[str], bytes | None]) -> None:
-        """Frames stamped ``ts_ms``, joined from the parts ``stop_part`` gives."""
+    def __init__(self, ts_ms: int) -> None:
+        """Frames stamped ``ts_ms``."""
         self.ts_ms = ts_ms
-        self._stop_part = stop_part
         self._frames: dict[tuple[str, ...], tuple[bytes, bytes]] = {}
 
-    def get(self, stops: Sequence[str]) -> tuple[bytes, bytes]:
-        """Return ``(content, WebSocket frame)`` of the glance at ``stops`` (sorted ids).
+    def get(
+        self, stops: Sequence[str], stop_part: Callable[[str], bytes | None]
+    ) -> tuple[bytes, bytes]:
+        """Return ``(content, WebSocket frame)`` of the glance at ``stops`` (sorted ids),
+        joined from the parts ``stop_part(stop_id)`` gives (None: the stop has none in this
+        tick; a feeder builds a stop's part from the tick after a web process asked for it).
 
         A stop without a part in this tick is left out.
 
@@ -95,7 +100,7 @@ class GlanceFrames:
         key = tuple(stops)
         found = self._frames.get(key)
         if found is None:
-            parts = {s: p for s in key if (p := self._stop_part(s)) is not None}
+            parts = {s: p for s in key if (p := stop_part(s)) is not None}
             if not parts:
                 raise LookupError(f"no glance part for {', '.join(key)!r} in this tick yet")
             content, payload = encode_glance(self.ts_ms, parts)

@@ -88,9 +88,9 @@ def test_a_glance_joined_from_the_feeders_parts_is_the_feeders_own() -> None:
     assert ("glance", "NOPE") not in msg.boards  # a stop the feed does not have
     frames = received(two_ticks())
     frames.apply_boards(msg)
-    assert frames.glance(("C", "D")) == boards.glances.get(("C", "D"))
+    assert frames.glance(("C", "D")) == boards.glance(("C", "D"))
     # A stop the feeder has not built yet is left out until it has; none at all: not yet.
-    assert frames.glance(("B", "D"))[0] == boards.glances.get(("D",))[0]
+    assert frames.glance(("B", "D"))[0] == boards.glance(("D",))[0]
     with pytest.raises(LookupError):
         frames.glance(("B",))
     with pytest.raises(LookupError):
