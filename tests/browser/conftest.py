@@ -14,10 +14,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
 
 from tests.conftest import SERVICE_DATE, free_port, timeout
 
@@ -118,14 +120,31 @@ def _offline(route: Route) -> None:
         route.abort()
 
 
+def offline_page(context: BrowserContext, errors: list[str]) -> Page:
+    """A new page of ``context`` that can reach only 127.0.0.1; what it throws uncaught is
+    added to ``errors``."""
+    page = context.new_page()
+    page.route("**/*", _offline)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page
+
+
+@contextmanager
+def checked_page(browser: Browser, **options: Any) -> Iterator[Page]:
+    """A fresh page (a desktop's 1280x800 unless ``options``, as ``Browser.new_context``
+    takes them, say otherwise) that can reach only 127.0.0.1; an error thrown in the page
+    fails the test once the block ends."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 800}, **options})
+    errors: list[str] = []
+    try:
+        yield offline_page(context, errors)
+    finally:
+        context.close()
+    assert not errors, errors
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh page that can reach only 127.0.0.1; console errors fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.route("**/*", _offline)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, errors
+    with checked_page(browser) as page:
+        yield page

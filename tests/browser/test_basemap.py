@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request
 
-from tests.browser.conftest import Server, _offline
+from tests.browser.conftest import Server, offline_page
 from tests.browser.test_csp import COLLECT, VIOLATIONS
 from tests.conftest import timeout
 from tests.pmtiles_tiny import COAST_LON, MAX_ZOOM, ROAD_LAT, write_tiny_basemap
@@ -214,10 +214,8 @@ def test_offline_the_area_seen_before_still_draws_and_a_new_file_replaces_it(
     context: BrowserContext, own_basemap_server: Server, basemap_file: Path
 ) -> None:
     server = own_basemap_server
-    page = context.new_page()
-    page.route("**/*", _offline)
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page = offline_page(context, errors)
     page.goto(server.url + "/")
     page.evaluate("() => navigator.serviceWorker.ready")
     page.wait_for_function(CONTROLLED, timeout=timeout(20_000))

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import Server, _offline
+from tests.browser.conftest import Server, checked_page
 from tests.conftest import timeout
 
 DADAR = {"latitude": 19.0176, "longitude": 72.8562}
@@ -23,16 +23,8 @@ PHONE = {"width": 360, "height": 740}
 @pytest.fixture
 def located(browser: Browser) -> Iterator[Page]:
     """A page that may know where the user is: in Dadar."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 800}, geolocation=DADAR, permissions=["geolocation"]
-    )
-    page = context.new_page()
-    page.route("**/*", _offline)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, errors
+    with checked_page(browser, geolocation=DADAR, permissions=["geolocation"]) as page:
+        yield page
 
 
 def _star(page: Page, name: str) -> str:

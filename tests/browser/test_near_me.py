@@ -8,21 +8,14 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import Server, _offline
+from tests.browser.conftest import Server, offline_page
 from tests.conftest import timeout
 
 DADAR = {"latitude": 19.0176, "longitude": 72.8562}
 LOADED = "() => window.bustrack && window.bustrack.routeCount() > 0"
 NEAR = "() => window.bustrack.nearPanel.state()"
-
-
-def _page(context: BrowserContext, errors: list[str]) -> Page:
-    page = context.new_page()
-    page.route("**/*", _offline)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return page
 
 
 @pytest.fixture
@@ -31,7 +24,7 @@ def located(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
         viewport={"width": 1280, "height": 800}, geolocation=DADAR, permissions=["geolocation"]
     )
     errors: list[str] = []
-    yield _page(context, errors), errors
+    yield offline_page(context, errors), errors
     context.close()
     assert not errors, errors
 
@@ -42,7 +35,7 @@ def refused(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
         viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
     )
     errors: list[str] = []
-    yield _page(context, errors), errors
+    yield offline_page(context, errors), errors
     context.close()
     assert not errors, errors
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import Server, _offline
+from tests.browser.conftest import Server, checked_page
 from tests.conftest import timeout
 
 WIDTH, HEIGHT = 360, 740
@@ -73,19 +73,14 @@ def _inside_viewport(box: dict[str, float]) -> bool:
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     """A page in a phone-sized, touch, high-density context; console errors fail the test."""
-    context = browser.new_context(
+    with checked_page(
+        browser,
         viewport={"width": WIDTH, "height": HEIGHT},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
-    )
-    page = context.new_page()
-    page.route("**/*", _offline)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, errors
+    ) as page:
+        yield page
 
 
 def _check_layout(page: Page, name: str) -> dict[str, Any]:

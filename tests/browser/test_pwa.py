@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import Server, _offline
+from tests.browser.conftest import Server, offline_page
 from tests.conftest import timeout
 
 LIVE = "() => window.bustrack && window.bustrack.vehicleCount() > 0"
@@ -39,10 +39,8 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 
 def _open(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
-    page = context.new_page()
-    page.route("**/*", _offline)
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page = offline_page(context, errors)
     page.goto(url + "/")
     page.wait_for_function(LIVE, timeout=timeout(30_000))
     # Registered once the page has loaded; it claims the page as soon as it is active.

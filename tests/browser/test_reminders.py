@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import Server, _offline
+from tests.browser.conftest import Server, offline_page
 from tests.conftest import timeout
 
 # Records what the page asks of the Notification API, over the real permission.
@@ -53,10 +53,7 @@ def make_page(browser: Browser, server: Server) -> Iterator:
         context = _context(browser, server, script, grant)
         errors: list[str] = []
         opened.append((context, errors))
-        page = context.new_page()
-        page.route("**/*", _offline)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page
+        return offline_page(context, errors)
 
     yield make
     for context, errors in opened:
