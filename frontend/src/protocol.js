@@ -185,11 +185,10 @@ function decodeGlanceBus(raw) {
 		headsign: text(raw.headsign),
 		eta: raw.eta,
 		live: raw.live === true,
-		trip: typeof raw.trip === 'string' ? raw.trip : null,
 	};
 }
 
-/** `glance`: `{type, ts, stops: Map(stop id → [{route, color, headsign, eta, live, trip}])}` (trip: null if none). */
+/** `glance`: `{type, ts, stops: Map(stop id → [{route, color, headsign, eta, live}])}`. */
 function decodeGlance(msg) {
 	if (!isObject(msg.stops)) { throw new ProtocolError('"glance" frame without "stops"'); }
 	const stops = new Map();
