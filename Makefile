@@ -10,7 +10,7 @@ ARGS   ?=
 LINTED := bustrack tests scripts $(wildcard bench)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck pytest install install-test frontend browser services clean settings-table bench
+.PHONY: run test lint typecheck pytest install install-test frontend browser services clean settings-table bench lock
 
 run: install frontend
 	$(BIN)/python -m bustrack.web $(ARGS)
@@ -32,14 +32,24 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 install: $(STAMPS)/install
-$(STAMPS)/install: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(STAMPS)/install: setup.cfg pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e .
 	@mkdir -p $(STAMPS) && touch $@
 
 install-test: $(STAMPS)/install-test
-$(STAMPS)/install-test: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(STAMPS)/install-test: setup.cfg pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
 	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/install
+
+# requirements.lock pins every Python package (as package-lock.json pins the npm ones), so a
+# fresh clone installs what was tested, not whatever was released since. `make lock` resolves
+# setup.cfg again in a scratch venv and rewrites it; review the diff, then run `make test`.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[test]'
+	{ sed -n '1,3p' requirements.lock; .lock-venv/bin/python -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
 
 # Leaflet (and any other JS library) comes from npm, pinned by the lock file.
 frontend: frontend/node_modules/.package-lock.json

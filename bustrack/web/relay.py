@@ -133,7 +133,7 @@ async def _listen(app: web.Application, broker: RedisBroker, relay: Relay) -> No
             delay = min(delay * 2, RECONNECT_MAX)
         finally:
             with contextlib.suppress(Exception):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
 
 
 async def _watch(app: web.Application, broker: RedisBroker) -> None:
