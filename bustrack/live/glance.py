@@ -36,7 +36,9 @@ ETA_STEP_MS = 30_000  # ETAs travel rounded to the half minute: enough for "in 4
 def encode_glance_stop(rows: Iterable[Mapping[str, Any]]) -> bytes:
     """Encode one stop's part of a ``glance`` frame from its ``arrivals`` rows (soonest
     first): the first :data:`GLANCE_ROWS`, each ``route``, ``color``, ``headsign``,
-    ``eta`` (real Unix ms, rounded to :data:`ETA_STEP_MS`) and ``live``."""
+    ``eta`` (real Unix ms, rounded to :data:`ETA_STEP_MS`), ``live`` and ``trip`` (the trip
+    id, as in ``arrivals``: a reminder finds its bus by it; it changes only when the bus
+    listed does, so it makes a stop's part change no more often)."""
     out: list[dict[str, Any]] = []
     for row in rows:
         if len(out) == GLANCE_ROWS:
@@ -48,6 +50,7 @@ def encode_glance_stop(rows: Iterable[Mapping[str, Any]]) -> bytes:
                 "headsign": row["headsign"],
                 "eta": round(row["eta"] / ETA_STEP_MS) * ETA_STEP_MS,
                 "live": row["live"],
+                "trip": row["trip"],
             }
         )
     return orjson.dumps(out)

@@ -2,8 +2,9 @@
  * Next buses at a glance (docs/protocol.md, `glance`): which stops to ask for, what the latest
  * `glance` frame says about each, and how one listed bus reads ("64 → Dadar · 3 min").
  *
- * - `glanceIds`: the stops the page asks for: those Near me lists while it is open, then My
- *   stops (stars.js), most recent first, at most MAX_GLANCE (protocol.js) in all.
+ * - `glanceIds`: the stops the page asks for: those of its "notify me" reminders (their rows'
+ *   `trip` keeps the reminders' ETAs fresh, reminders.js), then those Near me lists while it is
+ *   open, then My stops (stars.js), most recent first, at most MAX_GLANCE (protocol.js) in all.
  * - `Glances`: the latest frame's next buses by stop, and listeners told when they change or
  *   when the minutes should be counted again (`tick`, on each of the server's frames).
  * - `glanceBuses`: one stop's buses as the lists show them at a server time.
@@ -18,11 +19,12 @@ import {MAX_GLANCE} from './protocol.js';
 export const GLANCE_BUSES = 3;
 
 /**
- * The stop ids to ask for, most wanted first: `near` (the ids Near me lists, [] when closed),
- * then `starred` (My stops, most recent first), each once, at most `max`.
+ * The stop ids to ask for, most wanted first: `reminded` (the stops of the reminders set, the
+ * soonest first), then `near` (the ids Near me lists, [] when closed), then `starred` (My
+ * stops, most recent first), each once, at most `max`.
  */
-export function glanceIds(near, starred, max = MAX_GLANCE) {
-	return [...new Set([...near, ...starred])].slice(0, max);
+export function glanceIds(near, starred, max = MAX_GLANCE, reminded = []) {
+	return [...new Set([...reminded, ...near, ...starred])].slice(0, max);
 }
 
 /**

@@ -138,12 +138,13 @@ const toolbar = new Toolbar(document.getElementById('toolbar'), {i18n, storage, 
 	}});
 
 /**
- * Ask for the next buses at a glance (glance.js) of the stops listed: Near me's while it shows,
- * then My stops. In the subscription from the start, so that the first connection has them.
+ * Ask for the next buses at a glance (glance.js) of the stops of the reminders (their rows keep
+ * the reminders' ETAs fresh), then of those listed: Near me's while it shows, then My stops. In
+ * the subscription from the start, so that the first connection has them.
  */
 function askGlance() {
 	const near = sheet.shown === 'near' ? nearListed : [];
-	subscription.setGlance(glanceIds(near, stars.list().map((s) => s.id)));
+	subscription.setGlance(glanceIds(near, stars.list().map((s) => s.id), undefined, reminders.stops()));
 }
 stars.onChange(askGlance);
 askGlance();
@@ -365,6 +366,7 @@ function onUpdate(frame, receivedAt) {
 
 function onGlance(frame) {
 	counters.glances += 1;
+	reminders.updateGlance(frame.stops); // each reminder's ETA, by its bus's trip
 	glances.set(frame);
 }
 
@@ -433,6 +435,7 @@ status.setOffline(navigator.onLine === false);
 // whose bus comes first, so that its ETA stays fresh (a reminder set before a reload too).
 reminders.onChange(() => {
 	if (!stopPanel.stop) { subscription.setStop(reminders.watchedStop()); }
+	askGlance(); // every reminder's stop at a glance
 });
 subscription.setStop(reminders.watchedStop());
 connection.start();
@@ -508,8 +511,9 @@ window.bustrack = {
 	/** What the page subscribes to besides its view: {stop, vehicle, routes, finding, glance}. */
 	subscriptionState: () => ({stop: subscription.stop, vehicle: subscription.vehicle,
 		routes: subscription.routes, finding: subscription.finding, glance: subscription.glance}),
-	/** The next buses listed at a glance: {frames, stops: ids the latest frame has news of}. */
-	glanceState: () => ({frames: glances.frameCount, stops: glances.ids()}),
+	/** The next buses listed at a glance: {frames, stops: ids the latest frame has news of, ts, rows: {id: buses}}. */
+	glanceState: () => ({frames: glances.frameCount, stops: glances.ids(), ts: glances.ts,
+		rows: Object.fromEntries(glances.ids().map((id) => [id, glances.get(id)]))}),
 	/** The stop panel: {open, stopId, name, boards, rows: [{key, vehicle, route, live, when, minutes, text}]}. */
 	stopPanelState: () => ({
 		open: sheet.shown === 'stop', stopId: stopPanel.stop?.id ?? null, name: stopPanel.stop?.name ?? null,

@@ -3,7 +3,8 @@
  * bus is `LEAD_MS` (5 min) or less from the stop.
  *
  * - `Reminders`: which reminders are set, keyed by stop and arrival (arrivals.js's `arrivalKey`);
- *   `update` takes the newer ETAs of a board, `due(now)` says which to fire now (each once, then
+ *   `update` takes the newer ETAs of a board, `updateTrips` those of a `glance` frame's rows
+ *   (by trip), `due(now)` says which to fire now (each once, then
  *   forgotten). A reminder keeps the last ETA it was told, so it still fires after the stop's
  *   panel is closed; `restore` brings back those kept over a reload (reminderStore.js), and
  *   `soonest` says whose stop to ask arrivals of to keep its ETA fresh.
@@ -17,6 +18,8 @@
 export const LEAD_MS = 5 * 60 * 1000;
 /** A reminder whose bus should have come longer ago than this is dropped without firing. */
 export const PAST_MS = 2 * 60 * 1000;
+/** A `glance` row of a reminder's trip farther than this from its last ETA is another run's. */
+export const MATCH_MS = 10 * 60 * 1000;
 
 /** Whether a bus expected at `eta` is close enough at `now` to fire its reminder. */
 export function isDue(eta, now, leadMs = LEAD_MS) {
@@ -108,6 +111,37 @@ export class Reminders {
 			}
 		}
 		return moved;
+	}
+
+	/**
+	 * The buses of a newer `glance` frame at stop `stopId` (`[{trip, eta}]`, soonest first, ETAs
+	 * rounded): a reminder takes the ETA of the row of its trip (`trip`, else its key's trip).
+	 * Runs of a trip by frequency share its id: of several rows of its trip, the one nearest its
+	 * last ETA, and none more than `withinMs` from it (its own run is no longer listed: another
+	 * run's ETA would make it fire early or never). Returns how many reminders' ETAs changed.
+	 */
+	updateTrips(stopId, buses, withinMs = MATCH_MS) {
+		let moved = 0;
+		for (const reminder of this._set.values()) {
+			if (reminder.stopId !== stopId) { continue; }
+			const trip = reminder.trip ?? reminder.key.split('|')[0];
+			let best = null;
+			for (const bus of buses) {
+				if (bus.trip !== trip || !Number.isFinite(bus.eta)) { continue; }
+				if (!best || Math.abs(bus.eta - reminder.eta) < Math.abs(best.eta - reminder.eta)) { best = bus; }
+			}
+			if (best && Math.abs(best.eta - reminder.eta) <= withinMs && best.eta !== reminder.eta) {
+				reminder.eta = best.eta;
+				moved += 1;
+			}
+		}
+		return moved;
+	}
+
+	/** The stops of the reminders set, each once, that of the soonest bus first. */
+	stops() {
+		const sorted = [...this._set.values()].sort((a, b) => a.eta - b.eta);
+		return [...new Set(sorted.map((r) => r.stopId))];
 	}
 
 	/**

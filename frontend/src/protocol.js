@@ -185,10 +185,11 @@ function decodeGlanceBus(raw) {
 		headsign: text(raw.headsign),
 		eta: raw.eta,
 		live: raw.live === true,
+		trip: typeof raw.trip === 'string' ? raw.trip : null,
 	};
 }
 
-/** `glance`: `{type, ts, stops: Map(stop id → [{route, color, headsign, eta, live}])}`. */
+/** `glance`: `{type, ts, stops: Map(stop id → [{route, color, headsign, eta, live, trip}])}` (trip: null if none). */
 function decodeGlance(msg) {
 	if (!isObject(msg.stops)) { throw new ProtocolError('"glance" frame without "stops"'); }
 	const stops = new Map();

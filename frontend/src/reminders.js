@@ -8,7 +8,9 @@
  * The reminders outlive a reload (reminderStore.js, localStorage): set again as the page opens
  * (the expired ones dropped), their bells on in the stop's panel; another tab's changes are
  * taken in. `watchedStop()` is the stop whose arrivals the page asks for while no panel is open,
- * so that the soonest reminder's ETA stays fresh (main.js).
+ * so that the soonest reminder's ETA stays fresh (main.js); `stops()` are asked for at a glance
+ * too, and `updateGlance` takes each reminder's ETA from its stop's `glance` rows (by trip), so
+ * that every reminder's stays fresh, whatever its stop.
  *
  * Owns its banner element (appended to `parent`); the clock (`now`, server ms) is the caller's.
  */
@@ -71,6 +73,19 @@ export class ReminderCenter {
 	/** The stop of the reminder whose bus comes first (its arrivals keep its ETA fresh), or null. */
 	watchedStop() {
 		return this.reminders.soonest()?.stopId ?? null;
+	}
+
+	/** The stops of the reminders, each once, that of the soonest bus first (asked for at a glance). */
+	stops() {
+		return this.reminders.stops();
+	}
+
+	/** A decoded `glance` frame's `stops` (Map: stop id → `[{trip, eta}]`): the reminders' ETAs move, kept. */
+	updateGlance(stops) {
+		let moved = 0;
+		for (const [stopId, buses] of stops) { moved += this.reminders.updateTrips(stopId, buses); }
+		if (moved) { saveReminders(this._storage, this.reminders.list()); }
+		return this;
 	}
 
 	/** Call `listener()` whenever reminders are set or go (restored, fired, cancelled). */

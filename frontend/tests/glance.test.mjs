@@ -12,6 +12,14 @@ test('Near me stops first, then My stops, each once, at most MAX_GLANCE', () => 
 	assert.equal(glanceIds([], many, 3).length, 3);
 });
 
+test("the reminders' stops come first, before Near me's and My stops, within MAX_GLANCE", () => {
+	assert.deepEqual(glanceIds(['N1'], ['S1', 'R2'], undefined, ['R1', 'R2']), ['R1', 'R2', 'N1', 'S1']);
+	const many = Array.from({length: 20}, (_, i) => `S${i}`);
+	const ids = glanceIds(many, many, undefined, ['R1']);
+	assert.equal(ids.length, MAX_GLANCE);
+	assert.equal(ids[0], 'R1');
+});
+
 test("a stop's buses read as the stop panel's: now only when live, minutes rounded down", () => {
 	const now = 1_000_000;
 	const bus = (eta, live, route = '64') => ({route, color: '#123456', headsign: 'Dadar', eta, live});

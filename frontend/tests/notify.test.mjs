@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import {askPermission, isDue, LEAD_MS, PAST_MS, permissionState, Reminders} from '../src/notify.js';
+import {askPermission, isDue, LEAD_MS, MATCH_MS, PAST_MS, permissionState, Reminders} from '../src/notify.js';
 
 const MIN = 60000;
 const T0 = 1_700_000_000_000; // any server time
@@ -79,4 +79,29 @@ test('soonest, restore and removeStop: what a reload brings back and which stop 
 	assert.equal(changes, 2);
 	r.removeStop('nowhere');
 	assert.equal(changes, 2, 'nothing removed, nothing said');
+});
+
+test("a glance frame's rows move the ETA of the reminder of their trip, at its stop only", () => {
+	const r = new Reminders();
+	r.add({stopId: 'A', key: 'tripA|100', route: '1', headsign: 'x', eta: T0 + 20 * MIN});
+	r.add({stopId: 'B', key: 'tripB|200', trip: 'tripB', route: '2', headsign: 'y', eta: T0 + 30 * MIN});
+	assert.deepEqual(r.stops(), ['A', 'B'], 'soonest first');
+	// Another trip, and its trip at another stop: nothing moves.
+	assert.equal(r.updateTrips('A', [{trip: 'other', eta: T0 + MIN}, {trip: 'tripB', eta: T0 + MIN}]), 0);
+	assert.equal(r.updateTrips('B', [{trip: 'other', eta: T0 + MIN}, {trip: 'tripB', eta: T0 + 6 * MIN}]), 0,
+		'tripB 24 min sooner than said: another run of it, not this one');
+	assert.equal(r.updateTrips('B', [{trip: 'tripB', eta: T0 + 26 * MIN}]), 1);
+	assert.equal(r.updateTrips('B', [{trip: 'tripB', eta: T0 + 26 * MIN}]), 0, 'the same ETA again');
+	assert.deepEqual(r.stops(), ['A', 'B']);
+	// Two runs of tripA listed (a trip by frequency): the one nearest its last ETA.
+	assert.equal(r.updateTrips('A', [{trip: 'tripA', eta: T0 + 8 * MIN}, {trip: 'tripA', eta: T0 + 18 * MIN},
+		{trip: 'tripA', eta: T0 + 28 * MIN}]), 1);
+	assert.equal(r.list().find((x) => x.stopId === 'A').eta, T0 + 18 * MIN);
+	assert.ok(MATCH_MS >= 5 * MIN);
+	// Both fire once, each when its own bus is within 5 min.
+	assert.deepEqual(r.due(T0 + 13 * MIN).map((x) => x.stopId), ['A']);
+	r.updateTrips('B', [{trip: 'tripB', eta: T0 + 17 * MIN}]);
+	assert.deepEqual(r.due(T0 + 13 * MIN).map((x) => x.stopId), ['B']);
+	assert.deepEqual(r.due(T0 + 14 * MIN), []);
+	assert.deepEqual(r.stops(), []);
 });

@@ -103,7 +103,7 @@ test('decode a glance: next buses by stop, broken rows dropped; subscribe with g
 	const frame = decodeFrame(JSON.stringify({
 		type: 'glance', ts: 9,
 		stops: {
-			S1: [{route: '64', color: '#123456', headsign: 'Dadar', eta: 60000, live: true},
+			S1: [{route: '64', color: '#123456', headsign: 'Dadar', eta: 60000, live: true, trip: 'T64'},
 				{route: '7', color: 'red;x', headsign: 'Colaba', eta: 120000, live: 'yes'}, {route: 'broken'}],
 			S2: [],
 		},
@@ -112,8 +112,8 @@ test('decode a glance: next buses by stop, broken rows dropped; subscribe with g
 	assert.equal(frame.ts, 9);
 	assert.deepEqual([...frame.stops.keys()], ['S1', 'S2']);
 	assert.deepEqual(frame.stops.get('S1'), [
-		{route: '64', color: '#123456', headsign: 'Dadar', eta: 60000, live: true},
-		{route: '7', color: '#1565c0', headsign: 'Colaba', eta: 120000, live: false},
+		{route: '64', color: '#123456', headsign: 'Dadar', eta: 60000, live: true, trip: 'T64'},
+		{route: '7', color: '#1565c0', headsign: 'Colaba', eta: 120000, live: false, trip: null}, // no trip: an older server
 	]);
 	assert.deepEqual(frame.stops.get('S2'), []);
 	assert.throws(() => decodeFrame('{"type": "glance", "ts": 1}'), ProtocolError);

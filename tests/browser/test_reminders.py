@@ -5,6 +5,8 @@ still on, and it fires once when its bus comes within 5 min."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -200,3 +202,79 @@ def test_a_reminder_survives_a_reload_and_fires_once_when_the_bus_is_close(
     assert page.evaluate("() => window.__notifications.length") == 1, "only once"
     assert page.evaluate(KEPT) is None
     expect(bell).to_have_attribute("aria-pressed", "false")
+
+
+DADAR_BBOX = "72.835,19.010,72.855,19.030"
+# Of the latest glance frame, per stop: its first row 6 to 20 min away with a trip, or none.
+NOT_DUE_YET = """() => {
+    const {ts, rows} = window.bustrack.glanceState();
+    const found = {};
+    for (const [stop, buses] of Object.entries(rows)) {
+        const bus = buses.find((b) => b.trip && b.eta - ts >= 6 * 60000
+            && b.eta - ts <= 20 * 60000);
+        if (bus) { found[stop] = bus; }
+    }
+    return found;
+}"""
+# Whether every reminder's ETA is its bus's in the latest glance frame.
+FRESH = """() => {
+    const {rows} = window.bustrack.glanceState();
+    return window.bustrack.reminders.reminders.list().every((r) =>
+        (rows[r.stopId] ?? []).some((b) => b.trip === r.trip && b.eta === r.eta));
+}"""
+REMINDED = "() => window.bustrack.reminders.reminders.list()"
+SERVER_NOW = "() => window.bustrack.fleet.serverNow(Date.now())"
+
+
+def test_reminders_at_two_stops_stay_fresh_at_a_glance(make_page, server: Server) -> None:
+    """No stop panel open, reminders at two stops: the glance frames of both stops keep each
+    reminder's ETA its bus's (by trip), kept over a reload. That a reminder fires once its ETA
+    is within 5 min, whatever moved it, is the test above."""
+    page = make_page(RECORD, True)
+    with urllib.request.urlopen(f"{server.url}/api/stops?bbox={DADAR_BBOX}") as answer:
+        stops = json.load(answer)["stops"]
+    # Stops of one or two routes: their next 3 buses spread over the next 20 min or so.
+    served = sorted((s for s in stops if s["routes"]), key=lambda s: (len(s["routes"]), s["id"]))
+    quiet = [s["id"] for s in served[:10]]
+    page.goto(server.url + "/")
+    page.wait_for_function(
+        "() => window.bustrack && window.bustrack.routeCount() > 0", timeout=timeout(30_000)
+    )
+    # Reminders far off at ten such stops: the page asks for their next buses at a glance.
+    now = page.evaluate(SERVER_NOW)
+    page.evaluate(
+        "(rs) => window.bustrack.reminders.reminders.restore(rs)",
+        [_kept_reminder(stop, "placeholder|1", now + 60 * 60_000) for stop in quiet],
+    )
+    page.wait_for_function(
+        "(n) => window.bustrack.subscriptionState().glance.length === n",
+        arg=len(quiet),
+        timeout=timeout(10_000),
+    )
+    page.wait_for_function(
+        f"() => Object.keys(({NOT_DUE_YET})()).length >= 2", timeout=timeout(30_000)
+    )
+    (stop_a, bus_a), (stop_b, bus_b) = list(page.evaluate(NOT_DUE_YET).items())[:2]
+    # Two reminders on those buses instead, each ETA a minute later than the frame says (as if
+    # known a while ago): no stop panel open, only the glance frames can correct them (by
+    # trip, and of several runs of a trip listed, the nearest).
+    page.evaluate(
+        "(rs) => window.bustrack.reminders.reminders.restore(rs)",
+        [
+            {
+                **_kept_reminder(stop, f"{bus['trip']}|{bus['eta']}", bus["eta"] + 60_000),
+                "trip": bus["trip"],
+                "route": bus["route"],
+            }
+            for stop, bus in ((stop_a, bus_a), (stop_b, bus_b))
+        ],
+    )
+    state = page.evaluate("() => window.bustrack.subscriptionState()")
+    assert sorted(state["glance"]) == sorted([stop_a, stop_b])
+    assert page.evaluate("() => window.bustrack.stopPanelState().open") is False
+    page.wait_for_function(FRESH, timeout=timeout(30_000))
+    assert page.evaluate("() => window.__notifications.length") == 0
+    kept = page.evaluate(KEPT)["reminders"]
+    assert [(r["key"], r["eta"]) for r in kept] == [
+        (r["key"], r["eta"]) for r in page.evaluate(REMINDED)
+    ]

@@ -161,12 +161,13 @@ def test_a_glance_is_the_first_arrivals_of_each_stop_compact_and_rounded() -> No
         full = arrivals(ctx, stop)["arrivals"][:GLANCE_ROWS]
         assert len(rows) == len(full) >= 1
         for row, a in zip(rows, full, strict=True):
-            assert set(row) == {"route", "color", "headsign", "eta", "live"}
-            assert (row["route"], row["color"], row["headsign"], row["live"]) == (
+            assert set(row) == {"route", "color", "headsign", "eta", "live", "trip"}
+            assert (row["route"], row["color"], row["headsign"], row["live"], row["trip"]) == (
                 a["route"],
                 a["color"],
                 a["headsign"],
                 a["live"],
+                a["trip"],
             )
             assert row["eta"] % ETA_STEP_MS == 0 and abs(row["eta"] - a["eta"]) <= ETA_STEP_MS / 2
     assert data["stops"]["D"][0]["live"]  # the late bus, predicted from its reports
@@ -180,12 +181,20 @@ def test_a_glance_keeps_at_most_three_rows_and_leaves_out_unknown_stops() -> Non
             "headsign": "X",
             "eta": 60_000 * i + 14_999,
             "live": i == 0,
+            "trip": f"T{i}",
         }
         for i in range(5)
     ]
     part = orjson.loads(encode_glance_stop(rows))
     assert [r["eta"] for r in part] == [0, 60_000, 120_000]  # the half minute nearest
-    assert part[0] == {"route": "7", "color": "#123456", "headsign": "X", "eta": 0, "live": True}
+    assert part[0] == {
+        "route": "7",
+        "color": "#123456",
+        "headsign": "X",
+        "eta": 0,
+        "live": True,
+        "trip": "T0",
+    }
     boards = Boards(context([], "09:50:00"), {})
     _, frame = boards.glance(("A", "NOPE"))
     assert list(_glance(frame)["stops"]) == ["A"]

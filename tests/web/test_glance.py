@@ -73,8 +73,11 @@ async def test_a_glance_gives_each_stops_next_buses_then_only_news(
             etas = [r["eta"] for r in rows]
             assert etas == sorted(etas) and all(e % ETA_STEP_MS == 0 for e in etas)
             assert all(e >= glance["ts"] - ETA_STEP_MS for e in etas)
-        expected = [(a["route"], a["headsign"], a["live"]) for a in board["arrivals"][:GLANCE_ROWS]]
-        shown = [(r["route"], r["headsign"], r["live"]) for r in glance["stops"][ids[0]]]
+        expected = [
+            (a["route"], a["headsign"], a["live"], a["trip"])
+            for a in board["arrivals"][:GLANCE_ROWS]
+        ]
+        shown = [(r["route"], r["headsign"], r["live"], r["trip"]) for r in glance["stops"][ids[0]]]
         assert shown == expected
         assert any(r["live"] for rows in glance["stops"].values() for r in rows)
         # Later ones come only when something changed: never the same twice in a row.
