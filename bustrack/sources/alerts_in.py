@@ -14,7 +14,7 @@ from typing import Any
 
 from google.transit import gtfs_realtime_pb2 as rt
 
-from bustrack.sources.trip_updates_in import parse_message
+from bustrack.sources.feed_message import parse_message
 
 __all__ = ["Alert", "read_alerts"]
 

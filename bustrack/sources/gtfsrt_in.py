@@ -26,18 +26,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from google.protobuf.message import DecodeError
 from google.transit import gtfs_realtime_pb2 as rt
 
 from bustrack.gtfs.model import Feed
 from bustrack.sources.checks import Limits, Refused, check_report
+from bustrack.sources.feed_message import FeedDecodeError, parse_message
 from bustrack.sources.report import OCCUPANCY, Report
 
 __all__ = ["Counts", "FeedDecodeError", "read_vehicle_positions"]
-
-
-class FeedDecodeError(ValueError):
-    """The bytes are not a GTFS-realtime FeedMessage."""
 
 
 @dataclass
@@ -91,13 +87,7 @@ def read_vehicle_positions(
     Raises:
         FeedDecodeError: ``data`` is not a FeedMessage.
     """
-    msg = rt.FeedMessage()
-    try:
-        msg.ParseFromString(data)
-    except (DecodeError, RuntimeWarning) as err:
-        raise FeedDecodeError(f"not a GTFS-realtime message ({err})") from None
-    if not msg.HasField("header"):
-        raise FeedDecodeError("not a GTFS-realtime message (no header)")
+    msg = parse_message(data)
     limits = limits or Limits()
     counts = Counts()
     header_ts = float(msg.header.timestamp) if msg.header.timestamp else now

@@ -16,14 +16,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from google.protobuf.message import DecodeError
 from google.transit import gtfs_realtime_pb2 as rt
 
 from bustrack.gtfs.model import Feed, Trip
 from bustrack.gtfs.service import service_day_start
-from bustrack.sources.gtfsrt_in import FeedDecodeError
+from bustrack.sources.feed_message import parse_message
 
-__all__ = ["FeedTrip", "TripCounts", "parse_message", "read_trip_updates"]
+__all__ = ["FeedTrip", "TripCounts", "read_trip_updates"]
 
 _SKIPPED = rt.TripUpdate.StopTimeUpdate.SKIPPED
 _NO_DATA = rt.TripUpdate.StopTimeUpdate.NO_DATA
@@ -74,18 +73,6 @@ class TripCounts:
             if n:
                 parts.append(f"{n} {name.replace('_', ' ')}")
         return ", ".join(parts)
-
-
-def parse_message(data: bytes) -> rt.FeedMessage:
-    """Parse a GTFS-realtime FeedMessage, or raise :class:`FeedDecodeError`."""
-    msg = rt.FeedMessage()
-    try:
-        msg.ParseFromString(data)
-    except (DecodeError, RuntimeWarning) as err:
-        raise FeedDecodeError(f"not a GTFS-realtime message ({err})") from None
-    if not msg.HasField("header"):
-        raise FeedDecodeError("not a GTFS-realtime message (no header)")
-    return msg
 
 
 def read_trip_updates(data: bytes, now: float, feed: Feed) -> tuple[list[FeedTrip], TripCounts]:

@@ -35,7 +35,8 @@ from aiohttp import web
 from bustrack.live.feed_updates import FeedUpdates
 from bustrack.live.placing import Placement
 from bustrack.sources.alerts_in import Alert, read_alerts
-from bustrack.sources.gtfsrt_in import Counts, FeedDecodeError, read_vehicle_positions
+from bustrack.sources.feed_message import FeedDecodeError
+from bustrack.sources.gtfsrt_in import Counts, read_vehicle_positions
 from bustrack.sources.report import Report
 from bustrack.sources.trip_updates_in import read_trip_updates
 from bustrack.web.ingest import limits_key

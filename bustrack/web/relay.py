@@ -25,7 +25,7 @@ from bustrack.broker.message import BoardsMessage, FleetMessage, MessageError, d
 from bustrack.broker.redis import BOARDS, FLEET, RedisBroker, broker_errors, safe_url
 from bustrack.broker.remote import RemoteFrames
 from bustrack.sources.alerts_in import read_alerts
-from bustrack.sources.gtfsrt_in import FeedDecodeError
+from bustrack.sources.feed_message import FeedDecodeError
 from bustrack.web.counts import tick_stats_key
 from bustrack.web.gtfsrt_poll import AlertsIn, alerts_key
 from bustrack.web.keys import broker_key, frames_key, hub_key, ticker_key

@@ -6,7 +6,8 @@ import pytest
 from google.transit import gtfs_realtime_pb2 as rt
 
 from bustrack.sources.checks import Limits
-from bustrack.sources.gtfsrt_in import FeedDecodeError, read_vehicle_positions
+from bustrack.sources.feed_message import FeedDecodeError
+from bustrack.sources.gtfsrt_in import read_vehicle_positions
 from bustrack.sources.report import Report
 from tests.feeds import make_feed, make_trip
 

@@ -9,7 +9,7 @@ import pytest
 from google.transit import gtfs_realtime_pb2 as rt
 
 from bustrack.gtfs.service import service_day_start
-from bustrack.sources.gtfsrt_in import FeedDecodeError
+from bustrack.sources.feed_message import FeedDecodeError
 from bustrack.sources.trip_updates_in import read_trip_updates
 from tests.feeds import TZ, hms, make_feed, make_trip
 
