@@ -174,6 +174,8 @@ def encode_vehicle(ctx: BoardContext, vehicle_id: str, before: Vehicle | None) -
     stale = ctx.is_stale(vehicle_id)
     next_stop: dict[str, Any] | None = None
     etas = [] if stale else ctx.predictor.predict(vehicle_id, through=v.next_stop)
+    if etas and ctx.updates is not None:  # as its stop's board has it
+        etas = ctx.updates.blend_etas(v, etas, ctx.now, ctx.shift)
     if etas:
         eta = etas[-1]
         next_stop = {

@@ -2,7 +2,8 @@
 
 Pure: times are parameters. :class:`FeedUpdates` keeps the latest update of every trip
 from every TripUpdates feed; :meth:`FeedUpdates.blend` adjusts one
-:class:`~bustrack.live.predictions.Arrival` of a stop's board:
+:class:`~bustrack.live.predictions.Arrival` of a stop's board, and
+:meth:`FeedUpdates.blend_etas` a bus's stops ahead (its popup, our TripUpdates out), alike:
 
 - a run the feed predicts and we predict too (a bus we see): the two estimates are
   averaged, each weighted by the inverse of its variance (ours: the predictor's calibrated
@@ -20,8 +21,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from typing import Literal
 
-from bustrack.live.predictions import Arrival
+from bustrack.live.predictions import Arrival, Eta
+from bustrack.sources.simulation import Vehicle
 from bustrack.sources.trip_updates_in import FeedTrip
 
 __all__ = ["FEED_SD_PER_S", "FEED_SD_S", "MAX_AGE_S", "FeedUpdates"]
@@ -63,24 +66,64 @@ class FeedUpdates:
                     best = t
         return best
 
+    def _blended(
+        self,
+        run: tuple[str, dt.date | None, int],
+        stop_index: int,
+        ours: tuple[float, float, bool],
+        now: float,
+        shift: float,
+    ) -> tuple[float, float] | Literal["skipped"] | None:
+        """The blended ``(eta, sd)`` (simulated s) of run ``(trip, day, start)`` at its
+        ``stop_index``, from ``ours`` ``(eta, sd, live)``; ``"skipped"`` if the run skips
+        the stop or is canceled; None if no feed says anything of it (ours stands)."""
+        trip_id, day, run_start = run
+        found = None if day is None else self.find(trip_id, day, run_start, now + shift)
+        if found is None:
+            return None
+        if found.canceled or stop_index in found.skipped:
+            return "skipped"
+        real = found.times.get(stop_index)
+        if real is None:
+            return None
+        theirs = real - shift
+        sd_theirs = FEED_SD_S + FEED_SD_PER_S * max(0.0, theirs - now)
+        eta, sd, live = ours
+        if not live or sd <= 0:
+            return theirs, sd_theirs
+        w_ours, w_theirs = 1 / sd**2, 1 / sd_theirs**2
+        return (eta * w_ours + theirs * w_theirs) / (w_ours + w_theirs), math.sqrt(
+            1 / (w_ours + w_theirs)
+        )
+
     def blend(self, a: Arrival, now: float, shift: float) -> Arrival | None:
         """Return ``a`` (simulated times) with the feeds' prediction blended in, or None if
         the run skips the stop or is canceled. ``now`` is simulated Unix s; ``shift``
         turns simulated into real time (the feeds' times are real)."""
         if not self._by_feed:
             return a
-        found = self.find(a.trip_id, a.service_day, a.run_start, now + shift)
-        if found is None:
+        run = (a.trip_id, a.service_day, a.run_start)
+        got = self._blended(run, a.stop_index, (a.eta_ts, a.uncertainty_s, a.live), now, shift)
+        if got is None:
             return a
-        if found.canceled or a.stop_index in found.skipped:
+        if got == "skipped":
             return None
-        real = found.times.get(a.stop_index)
-        if real is None:
-            return a
-        theirs = real - shift
-        sd_theirs = FEED_SD_S + FEED_SD_PER_S * max(0.0, theirs - now)
-        if not a.live or a.uncertainty_s <= 0:
-            return dataclasses.replace(a, eta_ts=theirs, uncertainty_s=sd_theirs, live=True)
-        w_ours, w_theirs = 1 / a.uncertainty_s**2, 1 / sd_theirs**2
-        eta = (a.eta_ts * w_ours + theirs * w_theirs) / (w_ours + w_theirs)
-        return dataclasses.replace(a, eta_ts=eta, uncertainty_s=math.sqrt(1 / (w_ours + w_theirs)))
+        eta, sd = got
+        return dataclasses.replace(a, eta_ts=eta, uncertainty_s=sd, live=True)
+
+    def blend_etas(self, vehicle: Vehicle, etas: list[Eta], now: float, shift: float) -> list[Eta]:
+        """Return a bus's predicted stops ahead (:class:`Eta`, simulated times) with the
+        feeds' predictions of its run blended in as :meth:`blend` does a board's: the stops
+        the run skips are left out, and none if it is canceled. The bus popup's next stop
+        and ``/gtfs-rt/trip-updates.pb`` take these, so they agree with the stops' boards."""
+        if not self._by_feed or not etas:
+            return etas
+        run = (vehicle.trip_id, vehicle.service_day, vehicle.run_start)
+        out: list[Eta] = []
+        for e in etas:
+            got = self._blended(run, e.stop_index, (e.eta_ts, e.uncertainty_s, True), now, shift)
+            if got is None:
+                out.append(e)
+            elif got != "skipped":
+                out.append(e._replace(eta_ts=got[0], uncertainty_s=got[1]))
+        return out

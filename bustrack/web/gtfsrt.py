@@ -21,7 +21,7 @@ from google.transit import gtfs_realtime_pb2 as rt
 
 from bustrack.broker.redis import broker_errors
 from bustrack.live.gtfsrt_out import alerts, to_json, trip_updates, vehicle_positions
-from bustrack.web.gtfsrt_poll import alerts_key
+from bustrack.web.gtfsrt_poll import alerts_key, updates_key
 from bustrack.web.keys import (
     broker_key,
     clock_key,
@@ -121,6 +121,12 @@ def _trip_updates(app: web.Application, ts: int) -> Build:
     feed = app[feed_key]
     shift = -app[clock_key].offset.total_seconds()
     etas = app[predictor_key].predict_all()
+    updates = app.get(updates_key)
+    if updates is not None and len(updates):  # other producers' predictions, as the boards
+        by_id = {v.vehicle_id: v for v in vehicles}
+        now = ts - shift
+        etas = {vid: updates.blend_etas(by_id[vid], e, now, shift) if vid in by_id else e
+                for vid, e in etas.items()}  # fmt: skip
     return lambda: trip_updates(vehicles, etas, feed, ts, shift)
 
 

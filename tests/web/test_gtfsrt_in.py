@@ -77,14 +77,16 @@ async def feed_server() -> AsyncIterator[tuple[FeedServer, str]]:
 
 def _settings(url: str, db: Path, **more: object) -> Settings:
     return Settings(
-        db=str(db / "b.db"),  # its own: no bus of another test comes back from the store
-        tick=0.2,
-        start_time="09:00",
-        service_date=SERVICE_DATE,
-        source="none",
-        gtfs_rt_vehicles=url,
-        gtfs_rt_poll=0.2,
-        **more,  # type: ignore[arg-type]
+        **{
+            "db": str(db / "b.db"),  # its own: no bus of another test comes back from the store
+            "tick": 0.2,
+            "start_time": "09:00",
+            "service_date": SERVICE_DATE,
+            "source": "none",
+            "gtfs_rt_vehicles": url,
+            "gtfs_rt_poll": 0.2,
+            **more,
+        }  # type: ignore[arg-type]
     )
 
 
@@ -316,3 +318,89 @@ async def test_trip_updates_in_drive_the_boards_and_alerts_are_listed_and_passed
     passed.ParseFromString(await (await client.get("/gtfs-rt/alerts.pb")).read())
     assert [e.id for e in passed.entity] == ["closure"]
     assert passed.entity[0].alert.header_text.translation[0].text == "Stop moved 50 m north"
+
+
+async def _trip_updates_json(client: TestClient) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+    resp = await client.get("/gtfs-rt/trip-updates.pb?format=json")
+    return (await resp.json()).get("entity", [])  # type: ignore[no-any-return]
+
+
+async def test_trip_updates_in_reach_a_seen_buss_popup_and_our_trip_updates(
+    make_client: MakeClient, producers: tuple[FeedServer, FeedServer, str], tmp_path: Path
+) -> None:
+    """A producer's update of a run we see too: the bus's popup (its ``vehicle`` frame) gives
+    its next stop the same blended ETA as that stop's board, and /gtfs-rt/trip-updates.pb
+    carries the blend too: the stops the producer says the run skips are left out."""
+    updates, _, base = producers
+    client = await make_client(
+        _settings("", tmp_path, source="sim", gtfs_rt_trip_updates=base + "trip-updates.pb")
+    )
+    ours: list[dict[str, Any]] = []
+    deadline = asyncio.get_running_loop().time() + timeout(20)
+    while not ours:  # a simulated bus with at least five stops ahead
+        assert asyncio.get_running_loop().time() < deadline, "no simulated bus predicted"
+        await asyncio.sleep(0.2)
+        ours = [
+            e for e in await _trip_updates_json(client)
+            if len(e["trip_update"]["stop_time_update"]) >= 5
+        ]  # fmt: skip
+    entity = ours[0]
+    vid, trip = entity["id"], entity["trip_update"]["trip"]
+    ahead = entity["trip_update"]["stop_time_update"]
+    stops = [u["stop_id"] for u in ahead]
+    # The producer: 20 min later than we say from the first stop ahead on (the delay holds
+    # for the stops after it), and the fourth stop skipped.
+    tu = rt.TripUpdate()
+    tu.trip.trip_id = trip["trip_id"]
+    tu.trip.start_date = trip["start_date"]
+    if "start_time" in trip:
+        tu.trip.start_time = trip["start_time"]
+    tu.stop_time_update.add(stop_id=stops[0]).arrival.time = int(ahead[0]["arrival"]["time"]) + 1200
+    tu.stop_time_update.add(
+        stop_id=stops[3], schedule_relationship=rt.TripUpdate.StopTimeUpdate.SKIPPED
+    )
+    updates.body = _updates_message(tu)
+
+    blended: list[dict[str, Any]] = []
+    deadline = asyncio.get_running_loop().time() + timeout(20)
+    while not blended:  # the producer is polled, then our message rebuilt
+        assert asyncio.get_running_loop().time() < deadline, "the producer's skip never showed"
+        await asyncio.sleep(0.2)
+        blended = [
+            e for e in await _trip_updates_json(client)
+            if e["id"] == vid
+            and stops[3] not in [u["stop_id"] for u in e["trip_update"]["stop_time_update"]]
+        ]  # fmt: skip
+    kept = [u["stop_id"] for u in blended[0]["trip_update"]["stop_time_update"]]
+    assert stops[4] in kept, "only the skipped stop goes"
+
+    async with client.ws_connect("/ws") as ws:
+        await ws.send_str(orjson.dumps({"type": "subscribe", "vehicle": vid}).decode())
+        popup: dict[str, Any] | None = None
+        deadline = asyncio.get_running_loop().time() + timeout(20)
+        while popup is None:
+            frame = orjson.loads((await ws.receive(timeout=timeout(10))).data)
+            assert asyncio.get_running_loop().time() < deadline, "no vehicle frame"
+            if frame["type"] == "vehicle" and (frame.get("next_stop") or {}).get("eta"):
+                popup = frame
+        stop = popup["next_stop"]["id"]
+        await ws.send_str(
+            orjson.dumps({"type": "subscribe", "vehicle": vid, "stop": stop}).decode()
+        )
+        # A vehicle frame and its next stop's board of one tick: one ETA for the bus.
+        seen: dict[str, dict[int, dict[str, Any]]] = {"vehicle": {}, "arrivals": {}}
+        pair = None
+        deadline = asyncio.get_running_loop().time() + timeout(20)
+        while pair is None:
+            assert asyncio.get_running_loop().time() < deadline, "no board and popup of one tick"
+            frame = orjson.loads((await ws.receive(timeout=timeout(10))).data)
+            if frame["type"] in seen:
+                seen[frame["type"]][frame["ts"]] = frame
+            for ts, v in seen["vehicle"].items():
+                board = seen["arrivals"].get(ts)
+                if board and (v.get("next_stop") or {}).get("id") == stop and v["next_stop"]["eta"]:
+                    rows = [a for a in board["arrivals"] if a["vehicle"] == vid]
+                    if rows:
+                        pair = (v["next_stop"]["eta"], rows[0]["eta"])
+    popup_eta, board_eta = pair
+    assert popup_eta == board_eta, "the popup and the stop's board agree"
