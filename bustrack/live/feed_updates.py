@@ -66,35 +66,11 @@ class FeedUpdates:
                     best = t
         return best
 
-    def _blended(
-        self,
-        run: tuple[str, dt.date | None, int],
-        stop_index: int,
-        ours: tuple[float, float, bool],
-        now: float,
-        shift: float,
-    ) -> tuple[float, float] | Literal["skipped"] | None:
-        """The blended ``(eta, sd)`` (simulated s) of run ``(trip, day, start)`` at its
-        ``stop_index``, from ``ours`` ``(eta, sd, live)``; ``"skipped"`` if the run skips
-        the stop or is canceled; None if no feed says anything of it (ours stands)."""
-        trip_id, day, run_start = run
-        found = None if day is None else self.find(trip_id, day, run_start, now + shift)
-        if found is None:
-            return None
-        if found.canceled or stop_index in found.skipped:
-            return "skipped"
-        real = found.times.get(stop_index)
-        if real is None:
-            return None
-        theirs = real - shift
-        sd_theirs = FEED_SD_S + FEED_SD_PER_S * max(0.0, theirs - now)
-        eta, sd, live = ours
-        if not live or sd <= 0:
-            return theirs, sd_theirs
-        w_ours, w_theirs = 1 / sd**2, 1 / sd_theirs**2
-        return (eta * w_ours + theirs * w_theirs) / (w_ours + w_theirs), math.sqrt(
-            1 / (w_ours + w_theirs)
-        )
+    def _run(
+        self, trip_id: str, day: dt.date | None, run_start: int, now: float
+    ) -> FeedTrip | None:
+        """The freshest usable update of a run (``now`` real s), or None (no day: none)."""
+        return None if day is None else self.find(trip_id, day, run_start, now)
 
     def blend(self, a: Arrival, now: float, shift: float) -> Arrival | None:
         """Return ``a`` (simulated times) with the feeds' prediction blended in, or None if
@@ -102,8 +78,10 @@ class FeedUpdates:
         turns simulated into real time (the feeds' times are real)."""
         if not self._by_feed:
             return a
-        run = (a.trip_id, a.service_day, a.run_start)
-        got = self._blended(run, a.stop_index, (a.eta_ts, a.uncertainty_s, a.live), now, shift)
+        found = self._run(a.trip_id, a.service_day, a.run_start, now + shift)
+        if found is None:
+            return a
+        got = _blended(found, a.stop_index, (a.eta_ts, a.uncertainty_s, a.live), now, shift)
         if got is None:
             return a
         if got == "skipped":
@@ -118,12 +96,40 @@ class FeedUpdates:
         and ``/gtfs-rt/trip-updates.pb`` take these, so they agree with the stops' boards."""
         if not self._by_feed or not etas:
             return etas
-        run = (vehicle.trip_id, vehicle.service_day, vehicle.run_start)
+        found = self._run(vehicle.trip_id, vehicle.service_day, vehicle.run_start, now + shift)
+        if found is None:  # most buses: one lookup, the list as it was
+            return etas
         out: list[Eta] = []
         for e in etas:
-            got = self._blended(run, e.stop_index, (e.eta_ts, e.uncertainty_s, True), now, shift)
+            got = _blended(found, e.stop_index, (e.eta_ts, e.uncertainty_s, True), now, shift)
             if got is None:
                 out.append(e)
             elif got != "skipped":
                 out.append(e._replace(eta_ts=got[0], uncertainty_s=got[1]))
         return out
+
+
+def _blended(
+    found: FeedTrip,
+    stop_index: int,
+    ours: tuple[float, float, bool],
+    now: float,
+    shift: float,
+) -> tuple[float, float] | Literal["skipped"] | None:
+    """The blended ``(eta, sd)`` (simulated s) at ``stop_index`` of the run ``found`` updates,
+    from ``ours`` ``(eta, sd, live)``; ``"skipped"`` if the run skips the stop or is canceled;
+    None if the update says nothing of the stop (ours stands)."""
+    if found.canceled or stop_index in found.skipped:
+        return "skipped"
+    real = found.times.get(stop_index)
+    if real is None:
+        return None
+    theirs = real - shift
+    sd_theirs = FEED_SD_S + FEED_SD_PER_S * max(0.0, theirs - now)
+    eta, sd, live = ours
+    if not live or sd <= 0:
+        return theirs, sd_theirs
+    w_ours, w_theirs = 1 / sd**2, 1 / sd_theirs**2
+    return (eta * w_ours + theirs * w_theirs) / (w_ours + w_theirs), math.sqrt(
+        1 / (w_ours + w_theirs)
+    )
