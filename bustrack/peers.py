@@ -11,6 +11,9 @@ Pure: addresses are strings, time is a parameter.
 - :class:`PeerBuckets`: a token bucket per address (HTTP requests, failed ingest logins),
   holding at most ``max_peers`` addresses: the least recently seen are forgotten first,
   so memory stays bounded whatever the number of addresses.
+- :class:`KnownTokens`: the (hashed) tokens that logged in lately. An address locked out
+  for its failed logins still has these looked up: buses behind one carrier NAT share an
+  address, and one misconfigured unit guessing wrong must not lock the others out.
 """
 
 from __future__ import annotations
@@ -21,7 +24,14 @@ from collections.abc import Sequence
 
 from bustrack.ratelimit import TokenBucket
 
-__all__ = ["ConnectionCaps", "Network", "PeerBuckets", "client_address", "parse_networks"]
+__all__ = [
+    "ConnectionCaps",
+    "KnownTokens",
+    "Network",
+    "PeerBuckets",
+    "client_address",
+    "parse_networks",
+]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -132,3 +142,36 @@ class PeerBuckets:
         if bucket is None:
             return True
         return min(bucket.burst, bucket.tokens + (now - bucket.stamp) * bucket.rate) >= 1
+
+
+class KnownTokens:
+    """Token hashes that logged in within ``keep_s`` seconds, at most ``max_tokens`` of them
+    (the least recently used are forgotten first). Only a hash a valid login gave is ever
+    kept, so a guess is never known; a known one is still looked up (it may be revoked)."""
+
+    def __init__(self, keep_s: float = 7 * 86400.0, max_tokens: int = 100_000) -> None:
+        """Remember a login for ``keep_s`` seconds (default a week: a bus off for the
+        weekend is still known), for at most ``max_tokens`` tokens."""
+        self.keep_s = keep_s
+        self.max_tokens = max_tokens
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def remember(self, token_hash: str, now: float) -> None:
+        """A login with ``token_hash`` succeeded at monotonic ``now``."""
+        self._seen[token_hash] = now
+        self._seen.move_to_end(token_hash)
+        while len(self._seen) > self.max_tokens:
+            self._seen.popitem(last=False)
+
+    def knows(self, token_hash: str, now: float) -> bool:
+        """Whether ``token_hash`` logged in within ``keep_s`` of ``now``."""
+        seen = self._seen.get(token_hash)
+        if seen is None:
+            return False
+        if now - seen > self.keep_s:
+            del self._seen[token_hash]
+            return False
+        return True

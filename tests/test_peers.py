@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bustrack.peers import ConnectionCaps, PeerBuckets, client_address, parse_networks
+from bustrack.peers import ConnectionCaps, KnownTokens, PeerBuckets, client_address, parse_networks
 
 PROXIES = parse_networks("127.0.0.1, 10.0.0.0/8")
 
@@ -47,3 +47,19 @@ def test_buckets_per_address_and_bounded_memory() -> None:
     for i in range(1000):
         buckets.take(f"10.0.{i // 256}.{i % 256}", 2.0)
     assert len(buckets) == 100
+
+
+def test_known_tokens_are_kept_for_a_while_and_bounded() -> None:
+    known = KnownTokens(keep_s=100.0, max_tokens=2)
+    assert not known.knows("a", 0.0)
+    known.remember("a", 0.0)
+    assert known.knows("a", 100.0)
+    assert not known.knows("a", 100.5), "forgotten after keep_s"
+    assert len(known) == 0
+    known.remember("a", 0.0)
+    known.remember("b", 1.0)
+    assert known.knows("a", 2.0)  # a used again: b is now the least recently used...
+    known.remember("a", 2.0)
+    known.remember("c", 3.0)
+    assert len(known) == 2
+    assert known.knows("a", 3.0) and known.knows("c", 3.0) and not known.knows("b", 3.0)

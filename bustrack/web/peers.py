@@ -13,7 +13,8 @@ The thin shell around :mod:`bustrack.peers`:
   ``429 Too Many Requests`` with ``Retry-After``;
 - failed ingest logins: :data:`AUTH_FAILURES` at once, then one per
   :data:`AUTH_FAILURE_EVERY` seconds, per address; past it ``429`` before any token is
-  looked at, so that guessing tokens is slow.
+  looked at, so that guessing tokens is slow, except for the tokens that logged in lately
+  (:class:`~bustrack.peers.KnownTokens`): the other buses behind a NAT keep reporting.
 
 Refusals are logged at most once a second (with how many were refused since), never with
 a token.
@@ -29,7 +30,14 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from bustrack.peers import ConnectionCaps, Network, PeerBuckets, client_address, parse_networks
+from bustrack.peers import (
+    ConnectionCaps,
+    KnownTokens,
+    Network,
+    PeerBuckets,
+    client_address,
+    parse_networks,
+)
 from bustrack.ratelimit import TokenBucket
 from bustrack.settings import Settings
 
@@ -58,6 +66,7 @@ class Peers:
     connections: ConnectionCaps
     requests: PeerBuckets
     auth_failures: PeerBuckets
+    known_tokens: KnownTokens = field(default_factory=KnownTokens)
     _log_bucket: TokenBucket = field(default_factory=lambda: TokenBucket.full(1.0, 1.0, 0.0))
     _unlogged: int = 0
 

@@ -5,12 +5,16 @@ X-Forwarded-For believed only from --trusted-proxies."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
 
 from bustrack.settings import Settings
+from bustrack.store import SQLiteStore
+from tests.web.test_ingest import _token
 
 MakeClient = Callable[[Settings], Awaitable[TestClient]]  # type: ignore[type-arg]
 
@@ -103,3 +107,31 @@ async def test_failed_ingest_logins_are_limited_before_any_token_is_looked_at(
     assert statuses == [401] * 10 + [429] * 2
     other = {"Authorization": "Bearer nope", **_from("198.51.100.2")}
     assert (await client.post("/api/ingest", json=[], headers=other)).status == 401
+
+
+async def test_buses_behind_one_nat_keep_reporting_while_a_wrong_token_is_locked_out(
+    make_client: MakeClient, tmp_path: Path
+) -> None:
+    """One address (a carrier's NAT): a bus that logged in keeps reporting after a
+    misconfigured unit behind the same address is locked out; guesses and tokens never seen
+    from it still get 429, and a known token that is revoked is refused."""
+    db = tmp_path / "b.db"
+    good, fresh = _token(db, "bus-1"), _token(db, "bus-2")
+    client = await make_client(
+        Settings(start_time="09:00", http_burst=1000, trusted_proxies="127.0.0.1", db=str(db))
+    )
+    nat = _from("198.51.100.7")
+
+    async def post(token: str) -> int:
+        headers = {"Authorization": f"Bearer {token}", **nat}
+        return (await client.post("/api/ingest", json=[], headers=headers)).status
+
+    assert await post(good) == 200  # bus-1 logs in: known from now on
+    assert [await post("nope") for _ in range(11)] == [401] * 10 + [429]
+    assert await post(good) == 200, "the bus that logged in is not locked out"
+    assert await post("nope-again") == 429, "guesses still are"
+    assert await post(fresh) == 429, "so is a token not seen yet (it waits out the lockout)"
+    store = SQLiteStore(db)
+    assert store.revoke_device("bus-1", time.time())
+    store.close_now()
+    assert await post(good) == 401, "a known token is still looked up: revoked, refused"
