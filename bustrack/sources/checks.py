@@ -71,6 +71,15 @@ def _text(raw: Mapping[str, Any], key: str, limit: int) -> str:
     return text
 
 
+def _direction(raw: Mapping[str, Any]) -> int | None:
+    value = raw.get("direction_id")
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or value not in (0, 1, "0", "1"):
+        raise Refused(f"direction_id must be 0 or 1 (GTFS's direction_id), not {value!r}"[:120])
+    return int(value)
+
+
 def check_report(
     raw: Mapping[str, Any], now: float, last: Report | None = None, limits: Limits = Limits()
 ) -> Report:
@@ -122,6 +131,7 @@ def check_report(
         trip_id=_text(raw, "trip_id", limits.max_id),
         route_id=_text(raw, "route_id", limits.max_id),
         occupancy=occupancy,
+        direction_id=_direction(raw),
     )
     if last is not None and report.ts > last.ts:
         metres = haversine_m(last.lat, last.lon, report.lat, report.lon)

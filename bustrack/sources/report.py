@@ -29,9 +29,10 @@ class Report:
     ``ts`` is when the position was taken, Unix seconds (real time, not the simulation's);
     ``speed`` in m/s, ``bearing`` in degrees clockwise from north, ``accuracy`` in metres;
     ``trip_id``/``route_id`` what the device says or is bound to ("" when unknown);
-    ``occupancy`` one of :data:`OCCUPANCY` or ""; ``direction_id`` the GTFS direction a
-    GTFS-rt trip descriptor gave with a route but no known trip (used for matching, not
-    stored).
+    ``occupancy`` one of :data:`OCCUPANCY` or ""; ``direction_id`` the GTFS direction (0
+    or 1) a GTFS-rt trip descriptor or the device gave, None when unknown (with a route but
+    no known trip it picks the route's stop patterns the bus is placed on; stored, so that a
+    restart or a replay places it the same way).
     """
 
     device: str

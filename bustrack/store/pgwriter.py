@@ -33,7 +33,8 @@ LOCK = 0x627573747261636B  # pg_advisory_xact_lock key of schema and partition c
 INSERT = (
     f"INSERT INTO reports ({COLUMNS}) SELECT * FROM unnest(%s::text[], %s::bigint[],"
     " %s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::text[],"
-    " %s::text[], %s::text[]) ON CONFLICT (device, ts_ms) DO NOTHING RETURNING device, ts_ms"
+    " %s::text[], %s::text[], %s::smallint[])"
+    " ON CONFLICT (device, ts_ms) DO NOTHING RETURNING device, ts_ms"
 ).encode()
 
 
@@ -49,6 +50,7 @@ def _columns(reports: Sequence[Report]) -> list[list[Any]]:
         [r.trip_id for r in reports],
         [r.route_id for r in reports],
         [r.occupancy for r in reports],
+        [r.direction_id for r in reports],
     ]
 
 

@@ -49,8 +49,11 @@ CREATE TABLE IF NOT EXISTS reports (
     trip_id text NOT NULL DEFAULT '',
     route_id text NOT NULL DEFAULT '',
     occupancy text NOT NULL DEFAULT '',
+    direction_id smallint,
     PRIMARY KEY (device, ts_ms)
 ) PARTITION BY RANGE (ts_ms);
+-- Columns added since the first release (a table made before them gets them; its partitions too).
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS direction_id smallint;
 CREATE INDEX IF NOT EXISTS reports_by_time ON reports (ts_ms);
 CREATE TABLE IF NOT EXISTS devices (
     device text PRIMARY KEY,
@@ -71,9 +74,19 @@ READERS = 4  # connections in the read pool at most
 
 
 def _report(row: Sequence[Any]) -> Report:
-    device, ts_ms, lat, lon, speed, bearing, accuracy, trip_id, route_id, occupancy = row
+    device, ts_ms, lat, lon, speed, bearing, accuracy, trip_id, route_id, occupancy, direction = row
     return Report(
-        device, ts_ms / 1000, lat, lon, speed, bearing, accuracy, trip_id, route_id, occupancy
+        device,
+        ts_ms / 1000,
+        lat,
+        lon,
+        speed,
+        bearing,
+        accuracy,
+        trip_id,
+        route_id,
+        occupancy,
+        direction,
     )
 
 

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS reports (
     trip_id TEXT NOT NULL DEFAULT '',
     route_id TEXT NOT NULL DEFAULT '',
     occupancy TEXT NOT NULL DEFAULT '',
+    direction_id INTEGER,
     PRIMARY KEY (device, ts_ms)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS reports_by_time ON reports (ts_ms);
@@ -54,11 +55,13 @@ CREATE TABLE IF NOT EXISTS devices (
     revoked REAL
 );
 """
-INSERT = (
-    "INSERT OR IGNORE INTO reports (device, ts_ms, lat, lon, speed, bearing, accuracy,"
-    " trip_id, route_id, occupancy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+COLUMNS = (
+    "device, ts_ms, lat, lon, speed, bearing, accuracy, trip_id, route_id, occupancy, direction_id"
 )
-COLUMNS = "device, ts_ms, lat, lon, speed, bearing, accuracy, trip_id, route_id, occupancy"
+INSERT = f"INSERT OR IGNORE INTO reports ({COLUMNS}) VALUES ({', '.join(['?'] * 11)})"
+# Columns added since the first release, with their type: a database made before them
+# gets them as it is opened (the rows it holds read NULL there).
+ADDED_COLUMNS = (("direction_id", "INTEGER"),)
 MAX_GROUP = 2000  # batches in one transaction at most
 
 
@@ -74,11 +77,12 @@ def _row(r: Report) -> tuple[object, ...]:
         r.trip_id,
         r.route_id,
         r.occupancy,
+        r.direction_id,
     )
 
 
 def _report(row: sqlite3.Row | tuple[object, ...]) -> Report:
-    device, ts_ms, lat, lon, speed, bearing, accuracy, trip_id, route_id, occupancy = row
+    device, ts_ms, lat, lon, speed, bearing, accuracy, trip_id, route_id, occupancy, direction = row
     return Report(
         device=str(device),
         ts=int(ts_ms) / 1000,  # type: ignore[arg-type]
@@ -90,7 +94,16 @@ def _report(row: sqlite3.Row | tuple[object, ...]) -> Report:
         trip_id=str(trip_id),
         route_id=str(route_id),
         occupancy=str(occupancy),
+        direction_id=None if direction is None else int(direction),  # type: ignore[arg-type]
     )
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    """Give a database made by an older bustrack the columns added since (ADDED_COLUMNS)."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(reports)")}
+    for name, kind in ADDED_COLUMNS:
+        if name not in have:
+            conn.execute(f"ALTER TABLE reports ADD COLUMN {name} {kind}")
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -200,6 +213,7 @@ class SQLiteStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._read = _connect(path)
             self._read.executescript(SCHEMA)
+            _add_columns(self._read)
             writer_conn = _connect(path)
         except (OSError, sqlite3.Error) as err:
             raise StoreError(f"cannot open the database {path}: {err}") from None

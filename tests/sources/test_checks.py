@@ -13,10 +13,12 @@ GOOD: dict[str, Any] = {"device": "bus-1", "lat": 19.07, "lon": 72.88, "ts": NOW
 
 def test_a_good_report_passes_with_every_field() -> None:
     raw = {**GOOD, "speed": 8.5, "bearing": 270, "accuracy": 6, "trip_id": "T1",
-           "route_id": "R1", "occupancy": "few_seats_available"}  # fmt: skip
+           "route_id": "R1", "occupancy": "few_seats_available", "direction_id": 1}  # fmt: skip
     r = check_report(raw, NOW)
     assert r == Report("bus-1", NOW - 5, 19.07, 72.88, 8.5, 270.0, 6.0, "T1", "R1",
-                       "FEW_SEATS_AVAILABLE")  # fmt: skip
+                       "FEW_SEATS_AVAILABLE", 1)  # fmt: skip
+    assert check_report({**GOOD, "direction_id": "0"}, NOW).direction_id == 0  # a query's text
+    assert check_report(GOOD, NOW).direction_id is None
 
 
 @pytest.mark.parametrize(
@@ -36,6 +38,9 @@ def test_a_good_report_passes_with_every_field() -> None:
         ({"speed": -3}, "speed -3 is outside"),
         ({"bearing": 400}, "bearing 400 is outside"),
         ({"occupancy": "PACKED"}, "occupancy 'PACKED' is not one of"),
+        ({"direction_id": 2}, "direction_id must be 0 or 1"),
+        ({"direction_id": True}, "direction_id must be 0 or 1"),
+        ({"direction_id": [0]}, "direction_id must be 0 or 1"),
     ],
 )
 def test_bad_reports_are_refused_with_a_reason(change: dict[str, Any], reason: str) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from bustrack.sources.report import Report
 from bustrack.store import SQLiteStore, StoreError
+from bustrack.store.partitions import partition_for
 from bustrack.store.postgres import PostgresStore
 from bustrack.store.tokens import hash_token
 from tests.store.engines import ENGINES, Engine
@@ -51,10 +52,60 @@ async def test_appended_reports_are_committed_and_read_back(
 
 
 async def test_every_field_comes_back_as_it_went_in(store: SQLiteStore | PostgresStore) -> None:
-    full = Report("bus-1", T0 + 0.123, 19.07, 72.87, 4.5, 270.0, 8.0, "T1", "R1", "FULL")
+    full = Report("bus-1", T0 + 0.123, 19.07, 72.87, 4.5, 270.0, 8.0, "T1", "R1", "FULL", 1)
     bare = Report("bus-1", T0 + 1, 19.08, 72.88)
     await store.append([full, bare])
     assert await store.history("bus-1", T0, T0 + 2) == [full, bare]
+
+
+# The reports table as bustrack made it before direction_id was stored.
+OLD_REPORTS = {
+    "sqlite": """CREATE TABLE reports (device TEXT NOT NULL, ts_ms INTEGER NOT NULL,
+        lat REAL NOT NULL, lon REAL NOT NULL, speed REAL, bearing REAL, accuracy REAL,
+        trip_id TEXT NOT NULL DEFAULT '', route_id TEXT NOT NULL DEFAULT '',
+        occupancy TEXT NOT NULL DEFAULT '', PRIMARY KEY (device, ts_ms)) WITHOUT ROWID""",
+    "postgresql": """CREATE TABLE reports (device text NOT NULL, ts_ms bigint NOT NULL,
+        lat double precision NOT NULL, lon double precision NOT NULL, speed double precision,
+        bearing double precision, accuracy double precision,
+        trip_id text NOT NULL DEFAULT '', route_id text NOT NULL DEFAULT '',
+        occupancy text NOT NULL DEFAULT '', PRIMARY KEY (device, ts_ms))
+        PARTITION BY RANGE (ts_ms)""",
+}
+
+
+async def test_a_database_made_before_direction_id_gets_it_and_keeps_its_reports(
+    engine: Engine,
+) -> None:
+    old_ms = round(T0 * 1000)
+    if engine.name == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(engine.db) as conn:
+            conn.execute(OLD_REPORTS["sqlite"])
+            conn.execute("INSERT INTO reports (device, ts_ms, lat, lon) VALUES ('a', ?, 19, 72.8)",
+                         (old_ms,))  # fmt: skip
+    else:
+        import psycopg
+
+        with psycopg.connect(engine.db, autocommit=True) as pg:
+            pg.execute(OLD_REPORTS["postgresql"].encode())
+            part = partition_for(old_ms)  # the day's, as bustrack names it
+            pg.execute(
+                f"CREATE TABLE {part.name} PARTITION OF reports FOR VALUES FROM"
+                f" ({part.start_ms}) TO ({part.end_ms})".encode()
+            )
+            pg.execute(
+                b"INSERT INTO reports (device, ts_ms, lat, lon) VALUES ('a', %s, 19, 72.8)",
+                (old_ms,),
+            )
+    store = await engine.open()
+    try:
+        new = Report("a", T0 + 1, 19.01, 72.8, route_id="R1", direction_id=0)
+        assert await store.append([new]) == [True]
+        assert await store.history("a", T0, T0 + 1) == [Report("a", T0, 19.0, 72.8), new]
+        assert [r.direction_id for r in await store.latest(T0 - 10)] == [0]
+    finally:
+        await store.close()
 
 
 async def test_a_retried_batch_stores_nothing_twice(store: SQLiteStore | PostgresStore) -> None:

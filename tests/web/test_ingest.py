@@ -67,6 +67,26 @@ async def test_without_a_valid_token_nothing_is_stored(
     assert _stored(db) == []
 
 
+async def test_every_field_a_device_sends_is_stored_direction_id_too(
+    make_client: MakeClient, tmp_path: Path
+) -> None:
+    db = tmp_path / "b.db"
+    token = _token(db)
+    client = await make_client(_settings(db))
+    sent = [_report(0, route_id="BEST_10AS", direction_id=1, occupancy="FULL")]
+    resp = await client.post("/api/ingest", data=orjson.dumps(sent), headers=_bearer(token))
+    assert resp.status == 200 and (await resp.json())["stored"] == 1
+    with sqlite3.connect(db) as conn:
+        rows = list(conn.execute("SELECT route_id, direction_id, occupancy FROM reports"
+                                 " WHERE device = 'bus-1'"))  # fmt: skip
+    assert rows == [("BEST_10AS", 1, "FULL")]
+    bad = [_report(1, route_id="BEST_10AS", direction_id=3)]
+    answer = await (
+        await client.post("/api/ingest", data=orjson.dumps(bad), headers=_bearer(token))
+    ).json()
+    assert "direction_id must be 0 or 1" in answer["results"][0]["error"]
+
+
 async def test_each_report_is_checked_on_its_own_and_the_good_ones_stored(
     make_client: MakeClient, tmp_path: Path
 ) -> None:
