@@ -57,12 +57,13 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 	npm ci --prefix frontend --no-audit --no-fund
 
 # The browser tests drive Debian's chromium through Playwright (Playwright cannot
-# download its own browsers here).
+# download its own browsers here), with a Devanagari font (Lohit, 80 KB) so that the page
+# in Marathi and Hindi is measured and screenshotted as phones show it, not as boxes.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "installing Debian's chromium for the browser tests"; \
+	@{ command -v chromium >/dev/null 2>&1 && [ -d /usr/share/fonts/truetype/lohit-devanagari ]; } || { \
+		echo "installing Debian's chromium and fonts-lohit-deva for the browser tests"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-lohit-deva; }
 
 # The store's tests start their own PostgreSQL server (tests/services.py, on a free port;
 # Debian's cluster on 5432, if the package starts one, is not used) and the broker's
