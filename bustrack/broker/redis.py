@@ -13,6 +13,9 @@ Keys (all under ``bustrack:``):
   ``appendfsync always``, the batch is then on disk); the feeder commits each batch to
   its store before it acknowledges (``XACK``) and deletes it, so a feeder that dies takes
   nothing acknowledged with it: the next one reads the unacknowledged batches first.
+- ``last`` (hash): each device's latest accepted report, written with its batch (one
+  ``MULTI``), so that every web process judges a device's next report (a GPS jump) against
+  the last one any of them took, not only those it took itself.
 - ``feeder`` (lock with expiry): held by the one active feeder, renewed each tick.
 - ``gtfsrt:<name>``: the feeder's GTFS-realtime messages for ``/gtfs-rt``, built while
   ``want:gtfsrt:<name>`` says a web process was asked for that one lately.
@@ -56,6 +59,7 @@ LATEST_FLEET = PREFIX + "latest:fleet"
 LATEST_BOARDS = PREFIX + "latest:boards"
 WATCH = PREFIX + "watch"
 INGEST = PREFIX + "ingest"
+LAST = PREFIX + "last"
 GROUP = "feeder"
 CONSUMER = "feeder"  # one active feeder at a time: the next one takes over its pending batches
 LOCK = PREFIX + "feeder"
@@ -268,9 +272,23 @@ class RedisBroker:
             await self.redis.hset(WATCH, mapping=mapping)  # type: ignore[arg-type]
 
     async def submit_reports(self, reports: Sequence[Report]) -> None:
-        """Hand accepted reports to the feeder; when this returns, Redis has them."""
+        """Hand accepted reports to the feeder; when this returns, Redis has them, and
+        each device's newest of them is its last report for every web process."""
         body = orjson.dumps([asdict(r) for r in reports])
-        await self.redis.xadd(INGEST, {"reports": body})
+        newest: dict[str, Report] = {}
+        for r in reports:
+            if r.device not in newest or r.ts > newest[r.device].ts:
+                newest[r.device] = r
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(INGEST, {"reports": body})
+            if newest:
+                pipe.hset(LAST, mapping={d: orjson.dumps(asdict(r)) for d, r in newest.items()})
+            await pipe.execute()
+
+    async def last_report(self, device: str) -> Report | None:
+        """The device's latest report any web process accepted, or None."""
+        raw = await self.redis.hget(LAST, device)
+        return None if raw is None else Report(**orjson.loads(raw))
 
     async def gtfsrt(self, name: str) -> bytes | None:
         """The feeder's latest GTFS-realtime message ``name``, asking for the next ones."""

@@ -43,6 +43,13 @@ MAX_BATCH = 1000  # reports in one batch
 limits_key = web.AppKey("ingest_limits", Limits)
 
 
+def _unreachable() -> web.HTTPServiceUnavailable:
+    return web.HTTPServiceUnavailable(
+        text="the broker is unreachable; nothing was stored; retry\n",
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _device(request: web.Request) -> Device:
     """The token's device. Tokens are looked up by their SHA-256 (what the store keeps), so
     the lookup's time says nothing about how much of a token was right; an address that
@@ -103,6 +110,15 @@ async def _take(
     accepted: list[Report] = []
     slots: list[int] = []
     last = live.last_of(device.device)
+    broker = app.get(broker_key)
+    if broker is not None:  # the last report any web process took, if newer than ours
+        try:
+            shared = await broker.last_report(device.device)
+        except broker_errors:
+            log.warning("cannot read %s's last report from Redis: answered 503", device.device)
+            raise _unreachable() from None
+        if shared is not None and (last is None or shared.ts > last.ts):
+            last = shared
     for i, raw in enumerate(items):
         try:
             if not isinstance(raw, Mapping):
@@ -120,24 +136,20 @@ async def _take(
         results.append({"i": i, "ok": True})
         accepted.append(report)
         slots.append(i)
-    broker = app.get(broker_key)
     stored: list[bool | None]
     if broker is not None:  # the active feeder stores them (a retried one not twice)
         try:
             await broker.submit_reports(accepted)  # in Redis: from here on, acknowledged
         except broker_errors:
             log.warning("cannot hand %d reports to Redis: answered 503", len(accepted))
-            raise web.HTTPServiceUnavailable(
-                text="the broker is unreachable; nothing was stored; retry\n",
-                headers={"Retry-After": "5"},
-            ) from None
+            raise _unreachable() from None
         stored = [None] * len(accepted)
     else:
         stored = list(await store.append(accepted))  # committed: from here on, acknowledged
     counts.accept(len(accepted), now)
     for report, new, i in zip(accepted, stored, slots, strict=True):
         results[i]["stored"] = new
-        live.accept(report)  # with --redis, only for this process's checks of the next ones
+        live.accept(report)  # with --redis, beside Redis's last report, for the next checks
     return results, None if broker is not None else sum(1 for s in stored if s)
 
 

@@ -332,3 +332,41 @@ async def test_kill_9_of_the_feeder_during_ingest_loses_no_acknowledged_report(
             stop.set()
             await asyncio.gather(*posts, return_exceptions=True)
     assert len(acked) > 2000
+
+
+async def test_a_gps_jump_is_refused_whichever_web_process_took_the_report_before(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    """A device's reports go to two web processes in turn (as a load balancer sends them):
+    each judges a report against the last one either of them took (Redis's ``last``)."""
+    db = tmp_path / "b.db"
+    out = devices_cli(db, "add", "bus-1")
+    assert out.returncode == 0, out.stderr
+    headers = {"Authorization": f"Bearer {out.stdout.splitlines()[-1]}"}
+    now = time.time()
+    with (
+        web_process(tmp_path, redis_server.url, db, "--source", "none") as web_a,
+        web_process(tmp_path, redis_server.url, db, "--source", "none") as web_b,
+    ):
+        async with aiohttp.ClientSession() as http:
+
+            async def post(web: ServerProcess, lat: float, ts: float) -> dict[str, object]:
+                report = [{"lat": lat, "lon": 72.83, "ts": ts}]
+                async with http.post(
+                    web.url + "/api/ingest", data=orjson.dumps(report), headers=headers
+                ) as resp:
+                    assert resp.status == 200, await resp.text()
+                    result: dict[str, object] = (await resp.json())["results"][0]
+                    return result
+
+            base = now - 3600
+            assert (await post(web_a, 18.93, base))["ok"]
+            # 5 km north 5 s later, at the other process: 3,600 km/h, judged against A's.
+            jump = await post(web_b, 18.975, base + 5)
+            assert not jump["ok"] and "GPS jump" in str(jump["error"]), jump
+            # 5 km in 10 minutes: a bus. B's report is now the last.
+            assert (await post(web_b, 18.975, base + 600))["ok"]
+            # Back where A saw it last, 5 s later: no move at all by A's own last report,
+            # 5 km in 5 s by B's: refused.
+            back = await post(web_a, 18.93, base + 605)
+            assert not back["ok"] and "GPS jump" in str(back["error"]), back
