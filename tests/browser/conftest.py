@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    Route,
+    sync_playwright,
+)
 
 from tests.conftest import SERVICE_DATE, free_port, timeout
 
@@ -148,3 +156,30 @@ def page(browser: Browser) -> Iterator[Page]:
     """A fresh page that can reach only 127.0.0.1; console errors fail the test."""
     with checked_page(browser) as page:
         yield page
+
+
+def search_for(page: Page, text: str) -> Locator:
+    """Type ``text`` into the page's search box as a user does, once the page knows its
+    routes and stops; return the box once the search has taken the whole text (Enter then
+    chooses the first result)."""
+    page.wait_for_function(
+        "() => window.bustrack && window.bustrack.routeCount() > 0", timeout=timeout(30_000)
+    )
+    box = page.get_by_role("combobox", name="Search routes and stops")
+    box.click()
+    box.press_sequentially(text, delay=20)
+    page.wait_for_function(
+        "(text) => window.bustrack.network.search.query === text",
+        arg=text,
+        timeout=timeout(10_000),
+    )
+    return box
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Whether two boxes ``{x, y, w, h}`` (CSS pixels) overlap."""
+    return (
+        a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and (a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"])
+    )

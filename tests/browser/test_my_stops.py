@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Server
+from tests.browser.conftest import Server, search_for
 from tests.conftest import timeout
 
 LOADED = "() => window.bustrack && window.bustrack.routeCount() > 0"
@@ -15,14 +15,7 @@ LOADED = "() => window.bustrack && window.bustrack.routeCount() > 0"
 
 def test_a_starred_stop_comes_first_and_survives_a_reload(page: Page, server: Server) -> None:
     page.goto(server.url + "/")
-    page.wait_for_function(LOADED, timeout=timeout(30_000))
-    box = page.get_by_role("combobox", name="Search routes and stops")
-    box.click()
-    box.press_sequentially("Kabutarkhana", delay=20)
-    page.wait_for_function(
-        "() => window.bustrack.network.search.query === 'Kabutarkhana'", timeout=timeout(10_000)
-    )
-    box.press("Enter")
+    search_for(page, "Kabutarkhana").press("Enter")
     panel = page.locator(".stop-panel")
     expect(panel.locator(".view__title")).to_have_text(re.compile("^Kabutarkhana"))
     star = panel.get_by_role("button", name="My stop")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import Server, checked_page
+from tests.browser.conftest import Server, checked_page, overlap
 from tests.conftest import timeout
 
 WIDTH, HEIGHT = 360, 740
@@ -52,14 +52,6 @@ SMALL_TARGETS = """() => {
 }"""
 
 
-def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
-    return (
-        a["x"] < b["x"] + b["w"]
-        and b["x"] < a["x"] + a["w"]
-        and (a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"])
-    )
-
-
 def _inside_viewport(box: dict[str, float]) -> bool:
     eps = 0.5
     return (
@@ -90,9 +82,9 @@ def _check_layout(page: Page, name: str) -> dict[str, Any]:
         assert boxes[part] is not None, part
         assert _inside_viewport(boxes[part]), (part, boxes[part])
     # The search box, the toolbar and the status line do not overlap each other.
-    assert not _overlap(boxes["search"], boxes["toolbar"]), boxes
-    assert not _overlap(boxes["search"], boxes["status"]), boxes
-    assert not _overlap(boxes["toolbar"], boxes["status"]), boxes
+    assert not overlap(boxes["search"], boxes["toolbar"]), boxes
+    assert not overlap(boxes["search"], boxes["status"]), boxes
+    assert not overlap(boxes["toolbar"], boxes["status"]), boxes
     sheet = boxes["sheet"]
     if sheet is not None:
         assert _inside_viewport(sheet), sheet
@@ -101,8 +93,8 @@ def _check_layout(page: Page, name: str) -> dict[str, Any]:
         assert sheet["w"] == WIDTH
         # The map ends above the sheet: all of it stays usable.
         assert abs(boxes["map"]["y"] + boxes["map"]["h"] - sheet["y"]) < 1.5, boxes
-        assert not _overlap(boxes["status"], sheet)
-        assert not _overlap(boxes["search"], sheet)
+        assert not overlap(boxes["status"], sheet)
+        assert not overlap(boxes["search"], sheet)
     small = page.evaluate(SMALL_TARGETS)
     assert small == [], small
     return boxes

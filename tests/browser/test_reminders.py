@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import Server, offline_page
+from tests.browser.conftest import Server, offline_page, search_for
 from tests.conftest import timeout
 
 # Records what the page asks of the Notification API, over the real permission.
@@ -69,16 +69,7 @@ def _open_busy_stop(page: Page, server: Server) -> int:
 
 
 def _choose_busy_stop(page: Page) -> int:
-    page.wait_for_function(
-        "() => window.bustrack && window.bustrack.routeCount() > 0", timeout=timeout(30_000)
-    )
-    box = page.get_by_role("combobox", name="Search routes and stops")
-    box.click()
-    box.press_sequentially("Afghan Church", delay=20)
-    page.wait_for_function(
-        "() => window.bustrack.network.search.query === 'Afghan Church'", timeout=timeout(10_000)
-    )
-    box.press("Enter")
+    search_for(page, "Afghan Church").press("Enter")
     page.wait_for_function(f"() => ({SOON})() >= 0", timeout=timeout(30_000))
     return page.evaluate(SOON)
 

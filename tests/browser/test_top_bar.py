@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-from tests.browser.conftest import Server
+from tests.browser.conftest import Server, overlap, search_for
 from tests.conftest import timeout
 
 # The boxes of the top bar's parts, the status line and the panel, and whether the search
@@ -27,14 +27,6 @@ LAYOUT = """() => {
 }"""
 
 
-def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
-    return (
-        a["x"] < b["x"] + b["w"]
-        and b["x"] < a["x"] + a["w"]
-        and (a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"])
-    )
-
-
 def _layout_at(page: Page, width: int, height: int) -> dict[str, Any]:
     page.set_viewport_size({"width": width, "height": height})
     page.wait_for_timeout(100)  # a frame for the layout
@@ -46,15 +38,7 @@ def test_a_chosen_stops_name_reads_whole_and_the_status_line_stays_clear(
     page: Page, server: Server
 ) -> None:
     page.goto(server.url + "/")
-    page.wait_for_function(
-        "() => window.bustrack && window.bustrack.routeCount() > 0", timeout=timeout(30_000)
-    )
-    box = page.get_by_role("combobox", name="Search routes and stops")
-    box.click()
-    box.press_sequentially("Dadar Station", delay=20)
-    page.wait_for_function(
-        "() => window.bustrack.network.search.query === 'Dadar Station'", timeout=timeout(10_000)
-    )
+    box = search_for(page, "Dadar Station")
     box.press("Enter")
     page.wait_for_function("() => window.bustrack.stopPanelState().open", timeout=timeout(10_000))
     name = page.evaluate("() => window.bustrack.stopPanelState().name")
@@ -67,6 +51,6 @@ def test_a_chosen_stops_name_reads_whole_and_the_status_line_stays_clear(
         if whole:  # a window that leaves room shows the whole name
             assert not layout["cut"], (width, layout)
         # The status line is clear of the top bar and the panel at every width.
-        assert not _overlap(layout["status"], layout["topbar"]), (width, layout)
-        assert not _overlap(layout["status"], layout["sheet"]), (width, layout)
+        assert not overlap(layout["status"], layout["topbar"]), (width, layout)
+        assert not overlap(layout["status"], layout["sheet"]), (width, layout)
         assert layout["status"]["x"] + layout["status"]["w"] <= width + 0.5, (width, layout)
